@@ -13,7 +13,7 @@ export interface Fer2013Dataset {
   labels: Uint8Array;
   /** N split indices into SPLITS. */
   splits: Uint8Array;
-  /** N source ids: "train/angry/Training_3908.jpg" for folders, "fer2013.csv:2" (1-based data row) for the CSV. */
+  /** N source ids: "train/angry/Training_3908.jpg" for folders, "fer2013.csv:2" (1-based file line; the header is line 1) for the CSV. */
   ids: string[];
 }
 

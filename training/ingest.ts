@@ -1,0 +1,31 @@
+// `npm run ingest [-- --data PATH]`: loads FER2013 (filling the binary cache) and prints one JSON summary
+// on stdout: images, per-split per-class counts, duplicate and near-blank findings, seconds, cached.
+
+import {classCounts, datasetSize} from "../src/lib/dataset.ts";
+import {findDuplicates, findNearBlank} from "../src/lib/duplicates.ts";
+import {loadFer2013, type LoadProgress} from "../src/lib/node/fer2013.ts";
+import {parseFlags, printJson, progressLine, runCli} from "./cli.ts";
+
+function describeProgress({stage, done, total}: LoadProgress): string {
+  if (stage === "parsing") return `parsing ${(done / 2 ** 20).toFixed(0)}/${(total / 2 ** 20).toFixed(0)} MB`;
+  return total > 0 ? `${stage} ${done}/${total}` : `${stage} ${done}`;
+}
+
+runCli(async () => {
+  const {flags, positionals} = parseFlags(process.argv.slice(2), {data: "string"});
+  if (positionals.length > 0) throw new Error(`unexpected argument "${positionals[0]}", expected only --data PATH`);
+  const progress = progressLine();
+  const started = performance.now();
+  const dataset = await loadFer2013({path: flags.data, onProgress: (p) => progress.update(describeProgress(p))});
+  const seconds = (performance.now() - started) / 1000;
+  progress.done(`loaded ${datasetSize(dataset)} faces from ${dataset.source}${dataset.cached ? " (cache)" : ""} in ${seconds.toFixed(1)} s`);
+  printJson({
+    source: dataset.source,
+    images: datasetSize(dataset),
+    splits: classCounts(dataset),
+    duplicates: findDuplicates(dataset).summary,
+    nearBlank: findNearBlank(dataset).length,
+    seconds: Number(seconds.toFixed(2)),
+    cached: dataset.cached
+  });
+});
