@@ -1,0 +1,126 @@
+// The model-folder contract read by the report, the browser classifier and outside tools:
+// model.json + weights (tfjs layers format), metadata.json, history.json and evaluation.json.
+// Types, file names and a validator for metadata.json; no I/O here.
+
+import {EMOTIONS, type Split} from "./labels.ts";
+import {MODEL_INPUT, type ModelInput} from "./preprocess.ts";
+import type {SplitEvaluation} from "./evaluation.ts";
+
+export const MODEL_FILES = {
+  model: "model.json",
+  weights: "weights.bin",
+  metadata: "metadata.json",
+  history: "history.json",
+  evaluation: "evaluation.json"
+} as const;
+
+/** The options a model was trained with (the train CLI's flags after defaults). */
+export interface TrainingConfig {
+  model: string;
+  epochs: number;
+  batch: number;
+  seed: number;
+  optimizer: "adam" | "sgd";
+  lr: number;
+  schedule: "onecycle" | "cosine" | "plateau" | "constant";
+  labelSmoothing: number;
+  classWeights: "none" | "balanced" | "sqrt";
+  mixup: number;
+  erasing: number;
+  /** Decoupled weight decay (AdamW / SGDW); absent or 0 for none. */
+  weightDecay?: number;
+  patience: number;
+  /** Train on the first `limit` shuffled Training faces only (smoke runs); null for all. */
+  limit: number | null;
+  /** Data-parallel worker threads asked for; null for the engine's default (2 on wasm/cpu, 0 on tfjs-node). */
+  workers: number | null;
+  augment: {flip: number; shift: number; rotation: number; scale: number};
+}
+
+export interface ModelMetadata {
+  format: "fer-model/1";
+  /** The architecture name (a key of MODELS in src/lib/models). */
+  architecture: string;
+  labels: string[];
+  input: ModelInput;
+  params: number;
+  flops: number;
+  training: TrainingConfig;
+  /** Training wall time up to the end of the last epoch run, in seconds, summed over resumed runs. */
+  secondsTrained: number;
+  /** 1-based epoch whose weights these are (best PublicTest accuracy). */
+  bestEpoch: number;
+  epochsRun: number;
+  publicTestAccuracy: number;
+  /** tfjs backend that trained it: "wasm", "cpu" or "tensorflow" (tfjs-node). */
+  backend: string;
+  /** Data-parallel worker threads (0: the main thread). */
+  workers?: number;
+  dataset: {trainingImages: number; selectionSplit: "PublicTest"; selectionImages: number};
+  createdAt: string;
+}
+
+export interface EpochRecord {
+  epoch: number;
+  trainLoss: number;
+  trainAccuracy: number;
+  publicTestLoss: number;
+  publicTestAccuracy: number;
+  /** Learning rate at the start of the epoch. */
+  lr: number;
+  /** Wall time of the epoch (training and PublicTest evaluation). */
+  seconds: number;
+  /** Training throughput of the epoch. */
+  imagesPerSecond: number;
+}
+
+export interface History {
+  architecture: string;
+  epochs: EpochRecord[];
+  bestEpoch: number;
+}
+
+/** The test splits a model is evaluated on. */
+export const EVALUATION_SPLITS = ["PublicTest", "PrivateTest"] as const satisfies readonly Split[];
+export type EvaluationSplit = (typeof EVALUATION_SPLITS)[number];
+
+export interface Evaluation {
+  architecture: string;
+  /** tfjs backend that ran the predictions. */
+  backend: string;
+  /** Wall time of the predictions and metrics. */
+  seconds: number;
+  createdAt: string;
+  /** Whether it ran with --tta (then flipTta is present; `splits` are always the plain predictions). */
+  tta: boolean;
+  splits: Record<EvaluationSplit, SplitEvaluation>;
+  /** Present with --tta: the same metrics, each face's probabilities averaged with its mirror image's. */
+  flipTta?: Record<EvaluationSplit, SplitEvaluation>;
+}
+
+/** Checks a parsed metadata.json against the contract; throws a message naming the first bad field. */
+export function validateMetadata(value: unknown, source = "metadata.json"): ModelMetadata {
+  const fail = (message: string): never => {
+    throw new Error(`${source}: ${message}`);
+  };
+  if (value == null || typeof value !== "object") fail("expected a JSON object");
+  const m = value as Record<string, unknown>;
+  if (m.format !== "fer-model/1") fail(`format is ${JSON.stringify(m.format)}, expected "fer-model/1"`);
+  if (typeof m.architecture !== "string" || !m.architecture) fail("architecture must be a non-empty string");
+  if (!Array.isArray(m.labels) || m.labels.join(",") !== EMOTIONS.join(",")) {
+    fail(`labels must be ${JSON.stringify(EMOTIONS)} in that order, got ${JSON.stringify(m.labels)}`);
+  }
+  const input = m.input as Record<string, unknown> | undefined;
+  for (const key of Object.keys(MODEL_INPUT) as (keyof ModelInput)[]) {
+    if (input?.[key] !== MODEL_INPUT[key]) {
+      fail(`input.${key} is ${JSON.stringify(input?.[key])}, expected ${JSON.stringify(MODEL_INPUT[key])}`);
+    }
+  }
+  for (const key of ["params", "flops", "secondsTrained", "bestEpoch", "epochsRun"]) {
+    if (typeof m[key] !== "number" || !Number.isFinite(m[key]) || (m[key] as number) < 0) {
+      fail(`${key} must be a non-negative number, got ${JSON.stringify(m[key])}`);
+    }
+  }
+  if (m.training == null || typeof m.training !== "object") fail("training must be an object");
+  return m as unknown as ModelMetadata;
+}

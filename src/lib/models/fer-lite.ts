@@ -1,0 +1,63 @@
+// fer-lite: our default model, designed for time-to-accuracy when training on a 2-core CPU.
+// A VGG-style plain network, the family that does best on FER2013's 48x48 faces: one 3x3 convolution at
+// full resolution (edges need little width, and 48x48 activations dominate the memory traffic), then
+// stages of two 3x3 convolutions that double the width as they halve the resolution (24, 48, 96, 192),
+// batch norm and ReLU after every convolution, 2x2 max pooling, and a global-average-pooling head instead
+// of seed-vgg's 2.4M-parameter dense layers. 0.66M parameters (0.66 MB as uint8), 108 MFLOPs per face:
+// half of the 1.17M-parameter "VGG-lite" reference recipe (ANCHORS.md, 67.4% PrivateTest in 10 epochs),
+// so it trains about twice as many epochs in the same time. Plain convolutions, because the engine's
+// dense-convolution gradients are its fastest path.
+
+import * as tf from "@tensorflow/tfjs";
+import {INPUT_SHAPE} from "../preprocess.ts";
+import {NUM_CLASSES} from "../labels.ts";
+import {SeedSequence, convBnRelu, dense, type Tensor} from "./blocks.ts";
+import type {ModelFactoryOptions, ModelSpec} from "./types.ts";
+
+export interface PlainNetConfig {
+  name: string;
+  /** Per stage, the widths of its 3x3 convolutions; a 2x2 max pool follows every stage but the last. */
+  stages: number[][];
+  /** Dropout before the classifier. */
+  dropout: number;
+}
+
+/** Builds a plain VGG-style network with a global-average-pooling head from a stage list. */
+export function createPlainNet(config: PlainNetConfig, {seed = 1}: ModelFactoryOptions = {}): tf.LayersModel {
+  const seeds = new SeedSequence(seed);
+  const input = tf.input({shape: [...INPUT_SHAPE], name: "input"});
+  let x: Tensor = input;
+  config.stages.forEach((widths, s) => {
+    widths.forEach((filters, c) => {
+      x = convBnRelu(x, {name: `block${s + 1}_conv${c + 1}`, filters, seeds});
+    });
+    if (s < config.stages.length - 1) {
+      x = tf.layers.maxPooling2d({name: `block${s + 1}_pool`, poolSize: 2, strides: 2}).apply(x) as Tensor;
+    }
+  });
+  x = tf.layers.globalAveragePooling2d({name: "global_pool"}).apply(x) as Tensor;
+  if (config.dropout > 0) x = tf.layers.dropout({name: "dropout", rate: config.dropout}).apply(x) as Tensor;
+  const output = dense(x, {name: "predictions", units: NUM_CLASSES, activation: "softmax", seeds, init: "glorot"});
+  return tf.model({inputs: input, outputs: output, name: config.name});
+}
+
+export const FER_LITE_CONFIG: PlainNetConfig = {
+  name: "fer-lite",
+  stages: [[24], [48, 48], [96, 96], [192, 192]],
+  dropout: 0.3
+};
+
+export const FER_LITE: ModelSpec = {
+  name: "fer-lite",
+  description: "our CPU-first VGG-style network: 3x3 conv stages 24-48-96-192, BN+ReLU, global average pooling",
+  create: (options) => createPlainNet(FER_LITE_CONFIG, options),
+  training: {optimizer: "adam", lr: 3e-3, schedule: "onecycle", batch: 64, epochs: 40, labelSmoothing: 0.1, weightDecay: 0, patience: 12}
+};
+
+/** A toy network for tests and smoke runs: two small convolution stages. */
+export const TINY: ModelSpec = {
+  name: "tiny",
+  description: "a toy two-stage network (8-16 filters) for tests and smoke runs",
+  create: (options) => createPlainNet({name: "tiny", stages: [[8], [16]], dropout: 0}, options),
+  training: {optimizer: "adam", lr: 3e-3, schedule: "constant", batch: 32, epochs: 2, labelSmoothing: 0, weightDecay: 0, patience: 5}
+};

@@ -1,0 +1,31 @@
+// The model registry: every architecture the trainer, the benchmarks and the report know by name.
+
+import type {LayersModel} from "@tensorflow/tfjs";
+import {FER_LITE, TINY} from "./fer-lite.ts";
+import {SEED_VGG} from "./seed-vgg.ts";
+import type {ModelFactoryOptions, ModelSpec} from "./types.ts";
+
+export {modelSummary, layerFlops, type LayerSummary, type ModelSummary} from "./summary.ts";
+export type {ModelFactoryOptions, ModelSpec, TrainingDefaults} from "./types.ts";
+
+export const MODELS: Record<string, ModelSpec> = {
+  [FER_LITE.name]: FER_LITE,
+  [SEED_VGG.name]: SEED_VGG,
+  [TINY.name]: TINY
+};
+
+export const MODEL_NAMES = Object.keys(MODELS);
+
+/** The model the trainer builds when no --model is given and the classifier ships. */
+export const DEFAULT_MODEL = FER_LITE.name;
+
+export function modelSpec(name: string): ModelSpec {
+  const spec = MODELS[name];
+  if (!spec) throw new Error(`unknown model: ${name} (expected one of ${MODEL_NAMES.join(", ")})`);
+  return spec;
+}
+
+/** Builds a fresh, uncompiled model by name; the same seed gives the same initial weights. */
+export function createModel(name: string, options: ModelFactoryOptions = {}): LayersModel {
+  return modelSpec(name).create(options);
+}

@@ -1,0 +1,46 @@
+// The original Keras project's network, layer for layer: four blocks of two 3x3 convolutions
+// (64, 128, 256, 512 filters) with batch norm and ReLU, 3x3/2 max pooling and dropout 0.3 per block,
+// then dense 512-256-64 and a 7-way softmax (7.2M parameters, Adam 1e-3).
+
+import * as tf from "@tensorflow/tfjs";
+import {INPUT_SHAPE} from "../preprocess.ts";
+import {NUM_CLASSES} from "../labels.ts";
+import {SeedSequence, type Tensor} from "./blocks.ts";
+import type {ModelFactoryOptions, ModelSpec} from "./types.ts";
+
+function createSeedVgg({seed = 1}: ModelFactoryOptions = {}): tf.LayersModel {
+  const seeds = new SeedSequence(seed);
+  const input = tf.input({shape: [...INPUT_SHAPE], name: "input"});
+  let x: Tensor = input;
+  [64, 128, 256, 512].forEach((filters, b) => {
+    for (let c = 1; c <= 2; c++) {
+      const name = `block${b + 1}_conv${c}`;
+      // Keras's Conv2D keeps its bias before batch norm; kept so the parameter count matches the original.
+      x = tf.layers
+        .conv2d({name, filters, kernelSize: 3, padding: "same", kernelInitializer: tf.initializers.glorotUniform({seed: seeds.take()})})
+        .apply(x) as Tensor;
+      x = tf.layers.batchNormalization({name: `${name}_bn`}).apply(x) as Tensor;
+      x = tf.layers.reLU({name: `${name}_relu`}).apply(x) as Tensor;
+    }
+    // 'same' pooling (48 -> 24 -> 12 -> 6 -> 3) is what gives the original's 7.2M parameters.
+    x = tf.layers.maxPooling2d({name: `block${b + 1}_pool`, poolSize: 3, strides: 2, padding: "same"}).apply(x) as Tensor;
+    x = tf.layers.dropout({name: `block${b + 1}_dropout`, rate: 0.3}).apply(x) as Tensor;
+  });
+  x = tf.layers.flatten({name: "flatten"}).apply(x) as Tensor;
+  for (const units of [512, 256, 64]) {
+    x = tf.layers
+      .dense({name: `dense${units}`, units, activation: "relu", kernelInitializer: tf.initializers.glorotUniform({seed: seeds.take()})})
+      .apply(x) as Tensor;
+  }
+  const output = tf.layers
+    .dense({name: "predictions", units: NUM_CLASSES, activation: "softmax", kernelInitializer: tf.initializers.glorotUniform({seed: seeds.take()})})
+    .apply(x) as Tensor;
+  return tf.model({inputs: input, outputs: output, name: "seed-vgg"});
+}
+
+export const SEED_VGG: ModelSpec = {
+  name: "seed-vgg",
+  description: "the original Keras project's VGG-style network (4x2 conv 64-512, dense 512-256-64)",
+  create: createSeedVgg,
+  training: {optimizer: "adam", lr: 1e-3, schedule: "constant", batch: 64, epochs: 30, labelSmoothing: 0, weightDecay: 0, patience: 8}
+};

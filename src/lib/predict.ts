@@ -1,0 +1,35 @@
+// Runs a model over faces in model-input form (see preprocess.ts) in batches, optionally averaging each
+// face with its mirror image (flip test-time augmentation). Shared by `npm run evaluate`, the report's
+// loaders and the browser.
+
+import * as tf from "@tensorflow/tfjs";
+import {IMAGE_PIXELS} from "./dataset.ts";
+import {INPUT_SHAPE} from "./preprocess.ts";
+import {flipBatch} from "./augment.ts";
+
+export interface PredictOptions {
+  batchSize?: number;
+  /** Average the probabilities of each face and its horizontal mirror. */
+  flip?: boolean;
+}
+
+/** Class probabilities, N x classes, for N faces of 2304 model-input values each. */
+export async function predictFaces(model: tf.LayersModel, input: Float32Array, {batchSize = 256, flip = false}: PredictOptions = {}): Promise<Float32Array> {
+  const count = input.length / IMAGE_PIXELS;
+  const classes = model.outputs[0].shape[model.outputs[0].shape.length - 1] as number;
+  const out = new Float32Array(count * classes);
+  for (let start = 0; start < count; start += batchSize) {
+    const size = Math.min(batchSize, count - start);
+    const faces = input.subarray(start * IMAGE_PIXELS, (start + size) * IMAGE_PIXELS);
+    const probabilities = tf.tidy(() => {
+      const x = tf.tensor4d(faces, [size, ...INPUT_SHAPE]);
+      const p = model.predict(x) as tf.Tensor;
+      if (!flip) return p;
+      const mirrored = model.predict(tf.tensor4d(flipBatch(faces), [size, ...INPUT_SHAPE])) as tf.Tensor;
+      return tf.div(tf.add(p, mirrored), 2);
+    });
+    out.set(await probabilities.data(), start * classes);
+    probabilities.dispose();
+  }
+  return out;
+}

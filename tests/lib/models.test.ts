@@ -1,0 +1,117 @@
+import {describe, expect, it} from "vitest";
+import * as tf from "@tensorflow/tfjs";
+import {DEFAULT_MODEL, MODEL_NAMES, createModel, modelSummary} from "../../src/lib/models/index.ts";
+import {classWeights, smoothedTargets} from "../../src/lib/targets.ts";
+import {Random, deriveSeed} from "../../src/lib/random.ts";
+
+describe("createModel", () => {
+  it("MODEL_NAMES lists seed-vgg and the default model", () => {
+    expect(MODEL_NAMES).toContain("seed-vgg");
+    expect(MODEL_NAMES).toContain(DEFAULT_MODEL);
+  });
+
+  for (const name of MODEL_NAMES) {
+    it(`createModel("${name}") maps [null, 48, 48, 1] to [null, 7] probabilities`, () => {
+      const model = createModel(name);
+      expect(model.inputs[0].shape).toEqual([null, 48, 48, 1]);
+      expect(model.outputs[0].shape).toEqual([null, 7]);
+      const probabilities = Array.from(tf.tidy(() => (model.predict(tf.zeros([1, 48, 48, 1])) as tf.Tensor).dataSync()));
+      expect(probabilities.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 5);
+      model.dispose();
+    });
+  }
+
+  it("createModel(name) rejects an unknown name, listing the valid ones", () => {
+    expect(() => createModel("resnet")).toThrow(`unknown model: resnet (expected one of ${MODEL_NAMES.join(", ")})`);
+  });
+
+  it("createModel(name, {seed}) gives the same initial weights for the same seed, other weights for another", () => {
+    const [a, b, c] = [1, 1, 2].map((seed) => createModel("tiny", {seed}));
+    const first = (m: tf.LayersModel) => m.getWeights()[0].dataSync();
+    expect(first(a)).toEqual(first(b));
+    expect(first(a)).not.toEqual(first(c));
+    [a, b, c].forEach((m) => m.dispose());
+  });
+});
+
+describe("seed-vgg", () => {
+  it("seed-vgg has the original project's 7,199,943 parameters and its layer sequence", () => {
+    const model = createModel("seed-vgg");
+    const summary = modelSummary(model);
+    // Convolutions 4,684,224 + batch norm 7,680 + dense 4608-512-256-64-7 2,508,039.
+    expect(summary.params).toBe(7_199_943);
+    const types = summary.layers.map((l) => l.type);
+    expect(types.filter((t) => t === "Conv2D")).toHaveLength(8);
+    expect(types.filter((t) => t === "BatchNormalization")).toHaveLength(8);
+    expect(types.filter((t) => t === "MaxPooling2D")).toHaveLength(4);
+    expect(types.filter((t) => t === "Dropout")).toHaveLength(4);
+    expect(summary.layers.filter((l) => l.type === "Dense").map((l) => l.outputShape[0])).toEqual([512, 256, 64, 7]);
+    expect(summary.layers.find((l) => l.type === "Flatten")!.outputShape).toEqual([4608]);
+    model.dispose();
+  });
+});
+
+describe("modelSummary", () => {
+  it("modelSummary(model) counts FLOPs as 2 x multiply-accumulates of convolutions and dense layers", () => {
+    const input = tf.input({shape: [8, 8, 3]});
+    const conv = tf.layers.conv2d({filters: 4, kernelSize: 3, padding: "same", name: "conv"}).apply(input) as tf.SymbolicTensor;
+    const pool = tf.layers.maxPooling2d({poolSize: 2, name: "pool"}).apply(conv) as tf.SymbolicTensor;
+    const flat = tf.layers.flatten({name: "flat"}).apply(pool) as tf.SymbolicTensor;
+    const dense = tf.layers.dense({units: 5, name: "dense"}).apply(flat) as tf.SymbolicTensor;
+    const summary = modelSummary(tf.model({inputs: input, outputs: dense}));
+    const byName = Object.fromEntries(summary.layers.map((l) => [l.name, l]));
+    expect(byName.conv).toMatchObject({type: "Conv2D", outputShape: [8, 8, 4], params: 3 * 3 * 3 * 4 + 4, flops: 2 * 8 * 8 * 4 * 27});
+    expect(byName.pool).toMatchObject({outputShape: [4, 4, 4], params: 0, flops: 0, inputs: ["conv"]});
+    expect(byName.dense).toMatchObject({params: 64 * 5 + 5, flops: 2 * 64 * 5});
+    expect(summary.flops).toBe(2 * 8 * 8 * 4 * 27 + 2 * 64 * 5);
+    expect(summary.params).toBe(112 + 325);
+    expect(summary.bytes).toBe(4 * 437);
+  });
+
+  it(`the default model (${DEFAULT_MODEL}) has at most 1M parameters and a global-average-pooling head`, () => {
+    const model = createModel(DEFAULT_MODEL);
+    const summary = modelSummary(model);
+    expect(summary.params).toBeLessThanOrEqual(1_000_000);
+    expect(summary.layers.map((l) => l.type)).toContain("GlobalAveragePooling2D");
+    // BatchNorm moving statistics are weights but not trainable.
+    expect(summary.trainableParams).toBeLessThan(summary.params);
+    model.dispose();
+  });
+});
+
+describe("targets", () => {
+  it("smoothedTargets(labels, {smoothing}) puts 1 - s + s/K on the label and s/K elsewhere", () => {
+    const targets = smoothedTargets([2], {classes: 4, smoothing: 0.2});
+    expect(Array.from(targets)).toEqual([0.05, 0.05, 0.85, 0.05].map(Math.fround));
+  });
+
+  it("classWeights(labels, 'balanced') weighs rare classes up and keeps the mean weight per face at 1", () => {
+    const labels = [0, 0, 0, 1];
+    const balanced = classWeights(labels, {classes: 2, weighting: "balanced"});
+    expect(balanced[1] / balanced[0]).toBeCloseTo(3, 5);
+    expect((3 * balanced[0] + balanced[1]) / 4).toBeCloseTo(1, 6);
+    const sqrt = classWeights(labels, {classes: 2, weighting: "sqrt"});
+    expect(sqrt[1] / sqrt[0]).toBeCloseTo(Math.sqrt(3), 5);
+    expect(Array.from(classWeights(labels, {classes: 2, weighting: "none"}))).toEqual([1, 1]);
+  });
+});
+
+describe("Random", () => {
+  it("Random(seed) repeats its sequence for the same seed and resumes from its state", () => {
+    const a = new Random(42);
+    const b = new Random(42);
+    expect([a.next(), a.next()]).toEqual([b.next(), b.next()]);
+    const resumed = new Random(0);
+    resumed.state = a.state;
+    expect(resumed.next()).toBe(a.next());
+    expect(deriveSeed(1, 2)).not.toBe(deriveSeed(1, 3));
+  });
+
+  it("Random.beta(alpha, alpha) stays in (0, 1) with mean near 1/2", () => {
+    const random = new Random(3);
+    const samples = Array.from({length: 2000}, () => random.beta(0.4, 0.4));
+    expect(Math.min(...samples)).toBeGreaterThanOrEqual(0);
+    expect(Math.max(...samples)).toBeLessThanOrEqual(1);
+    expect(samples.reduce((a, b) => a + b, 0) / samples.length).toBeCloseTo(0.5, 1);
+  });
+});

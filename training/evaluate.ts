@@ -1,0 +1,77 @@
+// `npm run evaluate -- --model DIR [--tta] [--data PATH]`: runs a model folder over PublicTest and
+// PrivateTest, writes DIR/evaluation.json and prints a JSON summary on stdout.
+
+import fs from "node:fs";
+import path from "node:path";
+import {parseFlags, printJson, progressLine, runCli} from "./cli.ts";
+import {initTrainingBackend} from "./engine/backend.ts";
+import {loadModelFolder, readJson, writeJsonAtomic} from "./model-io.ts";
+import {loadFer2013} from "../src/lib/node/fer2013.ts";
+import {splitIndices, type Fer2013Dataset} from "../src/lib/dataset.ts";
+import {facesToInput} from "../src/lib/preprocess.ts";
+import {predictFaces} from "../src/lib/predict.ts";
+import {evaluatePredictions, type SplitEvaluation} from "../src/lib/evaluation.ts";
+import {EVALUATION_SPLITS, MODEL_FILES, validateMetadata, type Evaluation, type EvaluationSplit} from "../src/lib/model-folder.ts";
+import {syntheticDataset} from "./synthetic.ts";
+
+const FLAGS = {model: "string", tta: "boolean", data: "string", backend: "string", synthetic: "number"} as const;
+
+function headline(e: SplitEvaluation) {
+  return {accuracy: e.accuracy, top2Accuracy: e.top2Accuracy, macroF1: e.macroF1, ece: e.ece, count: e.count};
+}
+
+async function main(): Promise<void> {
+  const {flags, positionals} = parseFlags(process.argv.slice(2), FLAGS);
+  if (positionals.length) throw new Error(`unexpected argument "${positionals[0]}"; flags start with --`);
+  if (!flags.model) throw new Error("--model DIR is required: a model folder written by npm run train");
+  const dir = path.resolve(flags.model);
+  if (!fs.existsSync(dir)) throw new Error(`model folder ${dir} does not exist`);
+  const metadata = validateMetadata(readJson(path.join(dir, MODEL_FILES.metadata)), path.join(dir, MODEL_FILES.metadata));
+  const backendName = flags.backend ?? "node";
+  if (!["node", "wasm", "cpu"].includes(backendName)) throw new Error(`--backend is "${backendName}", expected one of node, wasm, cpu`);
+  const {backend} = await initTrainingBackend({prefer: backendName as "node" | "wasm" | "cpu"});
+  const model = await loadModelFolder(dir);
+
+  const progress = progressLine();
+  let dataset: Fer2013Dataset;
+  if (flags.synthetic !== undefined) dataset = syntheticDataset(flags.synthetic);
+  else {
+    dataset = await loadFer2013({path: flags.data, onProgress: ({stage, done}) => progress.update(`loading fer2013: ${stage} ${done}`)});
+    progress.done(`loaded fer2013: ${dataset.labels.length} faces`);
+  }
+
+  const started = performance.now();
+  const splits = {} as Record<EvaluationSplit, SplitEvaluation>;
+  const flipTta = {} as Record<EvaluationSplit, SplitEvaluation>;
+  for (const split of EVALUATION_SPLITS) {
+    const indices = splitIndices(dataset, split);
+    if (indices.length === 0) throw new Error(`the dataset has no ${split} faces`);
+    const labels = Uint8Array.from(indices, (i) => dataset.labels[i]);
+    const input = facesToInput(dataset.pixels, indices);
+    progress.update(`evaluating ${split} (${indices.length} faces)`);
+    splits[split] = evaluatePredictions(await predictFaces(model, input), labels);
+    if (flags.tta) flipTta[split] = evaluatePredictions(await predictFaces(model, input, {flip: true}), labels);
+  }
+  const evaluation: Evaluation = {
+    architecture: metadata.architecture,
+    backend,
+    seconds: Math.round((performance.now() - started) / 100) / 10,
+    createdAt: new Date().toISOString(),
+    tta: Boolean(flags.tta),
+    splits,
+    ...(flags.tta ? {flipTta} : {})
+  };
+  writeJsonAtomic(path.join(dir, MODEL_FILES.evaluation), evaluation);
+  progress.done(`wrote ${path.join(dir, MODEL_FILES.evaluation)}`);
+  printJson({
+    model: dir,
+    architecture: metadata.architecture,
+    backend,
+    seconds: evaluation.seconds,
+    PublicTest: headline(splits.PublicTest),
+    PrivateTest: headline(splits.PrivateTest),
+    ...(flags.tta ? {flipTta: {PublicTest: headline(flipTta.PublicTest), PrivateTest: headline(flipTta.PrivateTest)}} : {})
+  });
+}
+
+runCli(main);

@@ -1,0 +1,97 @@
+// The train CLI's flags: parsed, checked against their allowed values, and merged with the model's
+// training defaults into one TrainingConfig. Separate from train.ts so tests can call it in-process.
+// With --resume the run's saved configuration wins: only --out, --data, --backend and --synthetic matter.
+
+import path from "node:path";
+import {parseFlags} from "./cli.ts";
+import {DEFAULT_MODEL, MODEL_NAMES, modelSpec} from "../src/lib/models/index.ts";
+import {SCHEDULES} from "../src/lib/schedule.ts";
+import {CLASS_WEIGHTINGS} from "../src/lib/targets.ts";
+import {DEFAULT_AUGMENT} from "../src/lib/augment.ts";
+import type {TrainingConfig} from "../src/lib/model-folder.ts";
+import type {BackendPreference} from "./engine/backend.ts";
+
+export const TRAIN_FLAGS = {
+  model: "string",
+  epochs: "number",
+  batch: "number",
+  seed: "number",
+  out: "string",
+  resume: "boolean",
+  data: "string",
+  lr: "number",
+  optimizer: "string",
+  schedule: "string",
+  "label-smoothing": "number",
+  "weight-decay": "number",
+  "class-weights": "string",
+  mixup: "number",
+  erasing: "number",
+  patience: "number",
+  limit: "number",
+  workers: "number",
+  backend: "string",
+  // Hidden: N synthetic faces per split instead of FER2013, for tests.
+  synthetic: "number"
+} as const;
+
+function oneOf<T extends string>(flag: string, value: string | undefined, allowed: readonly T[], fallback: T): T {
+  if (value === undefined) return fallback;
+  if (!(allowed as readonly string[]).includes(value)) throw new Error(`--${flag} is "${value}", expected one of ${allowed.join(", ")}`);
+  return value as T;
+}
+
+function checked(flag: string, value: number | undefined, fallback: number, {min, max, integer = false}: {min: number; max?: number; integer?: boolean}): number {
+  if (value === undefined) return fallback;
+  if ((integer && !Number.isInteger(value)) || value < min || (max !== undefined && value > max)) {
+    const range = max === undefined ? `>= ${min}` : `in [${min}, ${max}]`;
+    throw new Error(`--${flag} is ${value}, expected ${integer ? "an integer " : "a number "}${range}`);
+  }
+  return value;
+}
+
+function timestamp(): string {
+  return new Date().toISOString().replace(/[-:]/g, "").replace(/\..*/, "").replace("T", "-");
+}
+
+export interface TrainOptions {
+  config: TrainingConfig;
+  out: string;
+  resume: boolean;
+  backend: BackendPreference;
+  data?: string;
+  /** Synthetic faces per split instead of FER2013 (tests). */
+  synthetic?: number;
+}
+
+/** Parses and checks the train CLI's arguments; throws a one-line message naming the bad flag. */
+export function parseTrainOptions(argv: readonly string[]): TrainOptions {
+  const {flags, positionals} = parseFlags(argv, TRAIN_FLAGS);
+  if (positionals.length) throw new Error(`unexpected argument "${positionals[0]}"; flags start with --`);
+  const name = flags.model ?? DEFAULT_MODEL;
+  if (!MODEL_NAMES.includes(name)) throw new Error(`unknown model: ${name} (expected one of ${MODEL_NAMES.join(", ")})`);
+  const defaults = modelSpec(name).training;
+  const config: TrainingConfig = {
+    model: name,
+    epochs: checked("epochs", flags.epochs, defaults.epochs, {min: 1, integer: true}),
+    batch: checked("batch", flags.batch, defaults.batch, {min: 2, integer: true}),
+    seed: checked("seed", flags.seed, 1, {min: 0, max: 2 ** 31, integer: true}),
+    optimizer: oneOf("optimizer", flags.optimizer, ["adam", "sgd"] as const, defaults.optimizer),
+    lr: checked("lr", flags.lr, defaults.lr, {min: 1e-8, max: 10}),
+    schedule: oneOf("schedule", flags.schedule, SCHEDULES, defaults.schedule),
+    labelSmoothing: checked("label-smoothing", flags["label-smoothing"], defaults.labelSmoothing, {min: 0, max: 0.99}),
+    weightDecay: checked("weight-decay", flags["weight-decay"], defaults.weightDecay, {min: 0, max: 1}),
+    classWeights: oneOf("class-weights", flags["class-weights"], CLASS_WEIGHTINGS, "none"),
+    mixup: checked("mixup", flags.mixup, 0, {min: 0, max: 10}),
+    erasing: checked("erasing", flags.erasing, 0, {min: 0, max: 1}),
+    patience: checked("patience", flags.patience, defaults.patience, {min: 0, integer: true}),
+    limit: flags.limit === undefined ? null : checked("limit", flags.limit, 0, {min: 1, integer: true}),
+    workers: flags.workers === undefined ? null : checked("workers", flags.workers, 0, {min: 0, max: 64, integer: true}),
+    augment: {flip: DEFAULT_AUGMENT.flip, shift: DEFAULT_AUGMENT.shift, rotation: DEFAULT_AUGMENT.rotation, scale: DEFAULT_AUGMENT.scale}
+  };
+  const backend = oneOf("backend", flags.backend, ["node", "wasm", "cpu"] as const, "node");
+  if (flags.resume && !flags.out) throw new Error("--resume needs --out DIR, the folder of the run to continue");
+  const out = path.resolve(flags.out ?? path.join("runs", `${name}-${timestamp()}`));
+  const synthetic = flags.synthetic === undefined ? undefined : checked("synthetic", flags.synthetic, 0, {min: 1, integer: true});
+  return {config, out, resume: Boolean(flags.resume), backend, data: flags.data, synthetic};
+}
