@@ -1,6 +1,6 @@
 // The in-memory FER2013 dataset shared by the readers, the trainer and the loaders.
 
-import {EMOTIONS, SPLITS, type Emotion, type Split} from "./labels.ts";
+import {EMOTIONS, SPLITS, type Emotion, type Split} from "./labels.js";
 
 export const IMAGE_SIZE = 48;
 export const IMAGE_PIXELS = IMAGE_SIZE * IMAGE_SIZE; // 2304

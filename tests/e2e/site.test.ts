@@ -1,0 +1,220 @@
+// End to end: builds the report once (`npm run build`, or reuses dist/ when E2E_USE_DIST=1), serves
+// dist/ on 127.0.0.1 and opens every page in headless Debian Chromium through playwright-core.
+// A page fails on any console error, uncaught exception, failed request, HTTP error, request to another
+// origin, or cell that renders an error. The explorer must show FER2013's official counts, and, when
+// the dataset is on this machine (FER2013_PATH), its galleries; without it, the "FER2013 not found" note.
+// E2E_SCREENSHOTS=DIR also saves a full-page, 1280 px wide screenshot of every page there.
+
+import {execFileSync} from "node:child_process";
+import fs from "node:fs";
+import path from "node:path";
+import {fileURLToPath} from "node:url";
+import {chromium, type Browser, type Page} from "playwright-core";
+import {afterAll, beforeAll, describe, expect, it} from "vitest";
+import {EMOTIONS, OFFICIAL_COUNTS, SPLITS} from "../../src/lib/labels.ts";
+import {fer2013Available} from "../../src/lib/node/fer2013.ts";
+import {serveStatic, type StaticServer} from "./serve.ts";
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
+const DIST = path.join(ROOT, "dist");
+const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+// Flags that work headless as root on a bare Debian machine (PLATFORM.md).
+const CHROMIUM_FLAGS = [
+  "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+  "--disable-background-networking", "--disable-component-update", "--disable-sync"
+];
+const SCREENSHOTS = process.env.E2E_SCREENSHOTS;
+const withDataset = fer2013Available();
+const integer = (n: number) => n.toLocaleString("en-US");
+
+/** Every built page as a URL path: dist/index.html is "/", dist/pages/dataset.html is "/pages/dataset". */
+function builtPages(): string[] {
+  const pages = (fs.readdirSync(DIST, {recursive: true}) as string[])
+    .filter((file) => file.endsWith(".html") && file !== "404.html" && !file.startsWith("_"))
+    .map((file) => `/${file.replace(/\\/g, "/").replace(/(^|\/)index\.html$/, "$1").replace(/\.html$/, "")}`)
+    .sort();
+  return pages;
+}
+
+interface PageProblems {
+  consoleErrors: string[];
+  failedRequests: string[];
+  foreignRequests: string[];
+}
+
+/** Records every problem the page reports while it loads and runs. */
+function watch(page: Page, origin: string): PageProblems {
+  const problems: PageProblems = {consoleErrors: [], failedRequests: [], foreignRequests: []};
+  page.on("console", (message) => {
+    if (message.type() === "error") problems.consoleErrors.push(`${message.text()} (${message.location().url})`);
+  });
+  page.on("pageerror", (error) => problems.consoleErrors.push(`uncaught: ${error.message}`));
+  page.on("request", (request) => {
+    const url = new URL(request.url());
+    // data: and blob: URLs never leave the page; anything else must come from the site itself.
+    if (url.protocol !== "data:" && url.protocol !== "blob:" && url.origin !== origin) problems.foreignRequests.push(request.url());
+  });
+  page.on("requestfailed", (request) => problems.failedRequests.push(`${request.url()}: ${request.failure()?.errorText}`));
+  page.on("response", (response) => {
+    if (response.status() >= 400) problems.failedRequests.push(`${response.url()}: HTTP ${response.status()}`);
+  });
+  return problems;
+}
+
+/** Opens a page and waits until Framework has settled every cell (no loading placeholder left). */
+async function open(page: Page, url: string): Promise<void> {
+  await page.goto(url, {waitUntil: "networkidle"});
+  await page.waitForFunction(() => document.querySelectorAll("observablehq-loading").length === 0, null, {timeout: 45_000});
+}
+
+describe("the built report in headless Chromium", () => {
+  let server: StaticServer;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    if (process.env.E2E_USE_DIST !== "1") {
+      try {
+        execFileSync("npm", ["run", "build"], {cwd: ROOT, stdio: ["ignore", "pipe", "pipe"], env: process.env, maxBuffer: 64 << 20});
+      } catch (error) {
+        const {stdout = "", stderr = ""} = error as {stdout?: Buffer; stderr?: Buffer};
+        throw new Error(`npm run build failed:\n${`${stdout}\n${stderr}`.trim().split("\n").slice(-30).join("\n")}`);
+      }
+    }
+    if (!fs.existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} not found: install Debian's chromium (apt-get install -y chromium) or set CHROMIUM_PATH`);
+    server = await serveStatic(DIST);
+    browser = await chromium.launch({executablePath: CHROMIUM, args: CHROMIUM_FLAGS});
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  it("dist/ holds the index, the dataset explorer and the browser check", () => {
+    expect(builtPages()).toEqual(expect.arrayContaining(["/", "/pages/dataset", "/pages/browser-check"]));
+  });
+
+  it("dist/ loads no script, stylesheet, image or font from another origin", () => {
+    const offenders: string[] = [];
+    const resource = [
+      /<(?:script|link|img|source|iframe|video|audio)\b[^>]*\b(?:src|href)\s*=\s*["']?(?:https?:)?\/\/[^"'\s>]+/gi, // HTML
+      /\bimport\s*(?:[\w{}*\s,$]+from\s*)?\(?\s*["'](?:https?:)?\/\/[^"']+/g, // JS, static and dynamic imports
+      /url\(\s*["']?(?:https?:)?\/\/[^)"']+/g, // CSS
+      /@import\s+["'](?:https?:)?\/\/[^"']+/g
+    ];
+    for (const file of fs.readdirSync(DIST, {recursive: true}) as string[]) {
+      if (!/\.(html|js|css)$/.test(file)) continue;
+      const text = fs.readFileSync(path.join(DIST, file), "utf-8");
+      for (const pattern of resource) for (const match of text.matchAll(pattern)) offenders.push(`${file}: ${match[0].slice(0, 120)}`);
+    }
+    expect(offenders).toEqual([]);
+  });
+
+  it("every page loads with no console error, failed request or request to another origin", async () => {
+    const report: Record<string, PageProblems & {cellErrors: string[]}> = {};
+    for (const pagePath of builtPages()) {
+      const page = await browser.newPage({viewport: {width: 1280, height: 900}});
+      const problems = watch(page, server.origin);
+      await open(page, `${server.origin}${pagePath}`);
+      const cellErrors = await page.locator(".observablehq--error").allInnerTexts();
+      if (SCREENSHOTS) {
+        fs.mkdirSync(SCREENSHOTS, {recursive: true});
+        const name = pagePath === "/" ? "index" : pagePath.slice(1).replace(/\//g, "-");
+        await page.screenshot({path: path.join(SCREENSHOTS, `${name}${withDataset ? "" : "-no-data"}.png`), fullPage: true});
+      }
+      await page.close();
+      report[pagePath] = {...problems, cellErrors};
+    }
+    const clean = {consoleErrors: [], failedRequests: [], foreignRequests: [], cellErrors: []};
+    expect(report).toEqual(Object.fromEntries(Object.keys(report).map((p) => [p, clean])));
+  });
+
+  describe("the dataset explorer", () => {
+    let page: Page;
+    let problems: PageProblems;
+
+    beforeAll(async () => {
+      page = await browser.newPage({viewport: {width: 1280, height: 900}});
+      problems = watch(page, server.origin);
+      await open(page, `${server.origin}/pages/dataset`);
+    });
+
+    afterAll(async () => {
+      await page?.close();
+    });
+
+    it("shows FER2013's official count of every class in every split, and the split totals", async () => {
+      const table = page.getByTestId("counts-table");
+      for (const emotion of EMOTIONS) {
+        for (const split of SPLITS) {
+          await expect.poll(() => table.locator(`tr[data-emotion="${emotion}"] td[data-split="${split}"]`).innerText()).toBe(integer(OFFICIAL_COUNTS[split][emotion]));
+        }
+      }
+      for (const split of SPLITS) {
+        const total = Object.values(OFFICIAL_COUNTS[split]).reduce((a, b) => a + b, 0);
+        expect(await table.locator(`tr[data-emotion="total"] th[data-split="${split}"]`).innerText()).toBe(integer(total));
+      }
+      expect(SPLITS.map((split) => Object.values(OFFICIAL_COUNTS[split]).reduce((a, b) => a + b, 0))).toEqual([28709, 3589, 3589]);
+    });
+
+    it("makes the imbalance explicit: disgust is 1.5% of Training", async () => {
+      const row = page.getByTestId("counts-table").locator('tr[data-emotion="disgust"]');
+      expect(await row.getAttribute("class")).toContain("highlight");
+      expect(await row.innerText()).toContain("1.5%");
+    });
+
+    it.runIf(withDataset)("with FER2013 on this machine, shows a gallery of sampled faces per split and class", async () => {
+      expect(await page.getByTestId("fer2013-missing").count()).toBe(0);
+      const faces = page.locator(".face-gallery").first().locator("[role=img]");
+      expect(await faces.count()).toBe(32);
+      expect(await faces.first().getAttribute("aria-label")).toMatch(/^disgust face from Training/);
+      // The sprite sheet itself must have loaded: its URL is the background of every face.
+      const sheet = await faces.first().evaluate((node) => getComputedStyle(node).backgroundImage.replace(/^url\("?|"?\)$/g, ""));
+      const response = await page.request.get(sheet);
+      expect(response.headers()["content-type"]).toBe("image/png");
+    });
+
+    it.runIf(withDataset)("with FER2013 on this machine, the class choice works from the keyboard", async () => {
+      const disgust = page.getByTestId("controls").getByRole("radio", {name: "disgust"});
+      await disgust.focus();
+      await page.keyboard.press("ArrowRight");
+      await expect.poll(() => page.locator(".face-gallery").first().locator("[role=img]").first().getAttribute("aria-label")).toMatch(/^fear face from Training/);
+      await page.getByTestId("controls").getByRole("radio", {name: "PrivateTest"}).check();
+      await expect.poll(() => page.locator(".face-gallery").first().locator("[role=img]").first().getAttribute("aria-label")).toMatch(/^fear face from PrivateTest/);
+    });
+
+    it.runIf(withDataset)("with FER2013 on this machine, shows duplicate groups and near-blank faces from the build-time sprite", async () => {
+      const galleries = page.locator(".face-gallery");
+      expect(await galleries.count()).toBe(3);
+      expect(await galleries.nth(1).locator("[role=img]").count()).toBeGreaterThan(0);
+      expect(await galleries.nth(2).locator("[role=img]").count()).toBeGreaterThan(0);
+    });
+
+    it.runIf(!withDataset)("without FER2013, says it was not found, how to get it, and hides the galleries", async () => {
+      const note = page.getByTestId("fer2013-missing");
+      await expect.poll(() => note.count()).toBe(1);
+      expect(await note.getAttribute("label")).toBe("FER2013 not found"); // the callout's heading
+      const text = await note.innerText();
+      expect(text).toContain("Kaggle");
+      expect(text).toContain("FER2013_PATH=");
+      expect(text).toContain("npm run build");
+      expect(await page.locator(".face-gallery").count()).toBe(0);
+      expect(await page.getByTestId("gallery-unavailable").count()).toBe(3);
+    });
+
+    it("raised no console error and made no failed or foreign request", () => {
+      expect(problems).toEqual({consoleErrors: [], failedRequests: [], foreignRequests: []});
+    });
+  });
+
+  it("the vendored TensorFlow.js runs on its wasm (self-hosted .wasm), webgl and cpu backends", async () => {
+    const page = await browser.newPage();
+    const problems = watch(page, server.origin);
+    await open(page, `${server.origin}/pages/browser-check`);
+    const rows = page.getByTestId("backend-results").locator("tbody tr");
+    const results = Object.fromEntries(await rows.evaluateAll((trs) => trs.map((tr) => [tr.getAttribute("data-backend"), tr.getAttribute("data-ok")])));
+    await page.close();
+    expect(results).toEqual({wasm: "yes", webgl: "yes", cpu: "yes"});
+    expect(problems).toEqual({consoleErrors: [], failedRequests: [], foreignRequests: []});
+  });
+});
