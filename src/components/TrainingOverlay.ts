@@ -1,0 +1,45 @@
+// Several training runs on one chart: a metric per epoch, or against training wall time (the fair axis
+// when the models cost differently per epoch), one colour per model, each run's selected epoch dotted.
+import * as Plot from "@observablehq/plot";
+import type {EpochRecord} from "../lib/model-folder.js";
+import {epochTicks} from "./TrainingCurves.js";
+
+export interface OverlayRun {
+  name: string;
+  epochs: EpochRecord[];
+  selected: number | null;
+}
+
+export type OverlayMetric = "publicTestAccuracy" | "trainAccuracy" | "publicTestLoss" | "trainLoss";
+
+export const OVERLAY_METRICS: Record<OverlayMetric, string> = {
+  publicTestAccuracy: "PublicTest accuracy",
+  trainAccuracy: "training accuracy",
+  publicTestLoss: "PublicTest loss",
+  trainLoss: "training loss"
+};
+
+export function TrainingOverlay(runs: OverlayRun[], {metric = "publicTestAccuracy", x = "epoch", width = 900, height = 300}: {metric?: OverlayMetric; x?: "epoch" | "hours"; width?: number; height?: number} = {}) {
+  const accuracy = metric.endsWith("Accuracy");
+  const rows = runs.flatMap((run) => {
+    let seconds = 0;
+    return run.epochs.map((e) => {
+      seconds += e.seconds;
+      return {model: run.name, epoch: e.epoch, hours: seconds / 3600, value: e[metric], selected: e.epoch === run.selected};
+    });
+  });
+  const format = (v: number) => (accuracy ? `${(v * 100).toFixed(1)}%` : v.toFixed(3));
+  return Plot.plot({
+    width,
+    height,
+    marginLeft: 48,
+    x: x === "epoch" ? {label: "epoch", ...epochTicks(Math.max(...runs.map((run) => run.epochs.length)))} : {label: "training wall time (hours)", nice: true},
+    y: {label: OVERLAY_METRICS[metric] + (accuracy ? " (%)" : ""), percent: accuracy, grid: true, nice: true},
+    color: {legend: true, domain: runs.map((run) => run.name), scheme: "observable10"},
+    marks: [
+      Plot.line(rows, {x, y: "value", stroke: "model", strokeWidth: 2}),
+      Plot.dot(rows.filter((row) => row.selected), {x, y: "value", fill: "model", r: 5, stroke: "var(--theme-background)", symbol: "diamond"}),
+      Plot.tip(rows, Plot.pointer({x, y: "value", stroke: "model", title: (d: {model: string; epoch: number; hours: number; value: number}) => `${d.model}, epoch ${d.epoch} (${(d.hours * 60).toFixed(0)} min)\n${OVERLAY_METRICS[metric]}: ${format(d.value)}`}))
+    ]
+  });
+}

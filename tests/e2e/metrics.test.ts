@@ -1,0 +1,255 @@
+// End to end: the model pages (metrics, training, architecture), built and served on 127.0.0.1, in
+// headless Debian Chromium. Clicking a confusion-matrix cell, or choosing one from the keyboard, must show
+// that cell's faces (those the loader kept for it, all of its true class and predicted class) when
+// FER2013 is on this machine, and say why not when it is not; the activations must compute in the page;
+// and no page may make a request to another origin, before or after these interactions.
+// The site is built into .cache/e2e-report/ (so it never races the other end-to-end tests over dist/), or,
+// with E2E_USE_DIST=1, dist/ is used as it is (E2E_REPORT_DIST=DIR: a site already built in DIR).
+
+import {execFileSync} from "node:child_process";
+import fs from "node:fs";
+import path from "node:path";
+import {fileURLToPath} from "node:url";
+import {chromium, type Browser, type Page} from "playwright-core";
+import {afterAll, beforeAll, describe, expect, it} from "vitest";
+import {EMOTIONS} from "../../src/lib/labels.ts";
+import {fer2013Available} from "../../src/lib/node/fer2013.ts";
+import type {ModelEvaluationsReport} from "../../src/lib/report-models.ts";
+import {serveStatic, type StaticServer} from "./serve.ts";
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
+const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+const CHROMIUM_FLAGS = [
+  "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+  "--disable-background-networking", "--disable-component-update", "--disable-sync"
+];
+const withDataset = fer2013Available();
+
+function buildSite(): string {
+  if (process.env.E2E_USE_DIST === "1") return path.join(ROOT, "dist");
+  if (process.env.E2E_REPORT_DIST) return path.resolve(process.env.E2E_REPORT_DIST);
+  const dir = path.join(ROOT, ".cache", "e2e-report");
+  fs.mkdirSync(dir, {recursive: true});
+  const run = (command: string, args: string[]) => {
+    try {
+      execFileSync(command, args, {cwd: ROOT, stdio: ["ignore", "pipe", "pipe"], maxBuffer: 64 << 20});
+    } catch (error) {
+      const {stdout = "", stderr = ""} = error as {stdout?: Buffer; stderr?: Buffer};
+      throw new Error(`${command} ${args.join(" ")} failed:\n${`${stdout}\n${stderr}`.trim().split("\n").slice(-30).join("\n")}`);
+    }
+  };
+  run("npx", ["tsx", "training/vendor.ts"]);
+  run("npx", ["tsx", "training/loader-cache.ts"]);
+  // Framework reads only a .js config through --config: the project's config, with its own output folder.
+  const config = path.join(dir, "observablehq.config.js");
+  run("npx", ["tsx", "-e", `import("./observablehq.config.ts").then((m) => require("node:fs").writeFileSync(${JSON.stringify(config)},
+    "export default " + JSON.stringify({...m.default, output: ${JSON.stringify(path.relative(ROOT, path.join(dir, "dist")))}}) + ";\\n"))`]);
+  run("npx", ["observable", "build", "--config", config]);
+  return path.join(dir, "dist");
+}
+
+/** The metrics page's data as built: dist/_file/data/model-evaluations/evaluations.<hash>.json. */
+function builtReport(dist: string): ModelEvaluationsReport {
+  const folder = path.join(dist, "_file", "data", "model-evaluations");
+  const file = fs.readdirSync(folder).find((name) => /^evaluations\.[0-9a-f]+\.json$/.test(name));
+  if (!file) throw new Error(`no evaluations.*.json in ${folder}`);
+  return JSON.parse(fs.readFileSync(path.join(folder, file), "utf8"));
+}
+
+interface Problems {
+  errors: string[];
+  foreign: string[];
+}
+
+function watch(page: Page, origin: string): Problems {
+  const problems: Problems = {errors: [], foreign: []};
+  page.on("console", (message) => {
+    if (message.type() === "error") problems.errors.push(message.text());
+  });
+  page.on("pageerror", (error) => problems.errors.push(`uncaught: ${error.message}`));
+  page.on("requestfailed", (request) => problems.errors.push(`failed: ${request.url()}`));
+  page.on("response", (response) => {
+    if (response.status() >= 400) problems.errors.push(`HTTP ${response.status()}: ${response.url()}`);
+  });
+  page.on("request", (request) => {
+    const url = new URL(request.url());
+    if (url.protocol !== "data:" && url.protocol !== "blob:" && url.origin !== origin) problems.foreign.push(request.url());
+  });
+  return problems;
+}
+
+async function open(page: Page, url: string): Promise<void> {
+  await page.goto(url, {waitUntil: "networkidle"});
+  await page.waitForFunction(() => document.querySelectorAll("observablehq-loading").length === 0, null, {timeout: 60_000});
+}
+
+describe("the model pages in headless Chromium", () => {
+  let dist: string;
+  let server: StaticServer;
+  let browser: Browser;
+  let report: ModelEvaluationsReport;
+
+  beforeAll(async () => {
+    dist = buildSite();
+    report = builtReport(dist);
+    if (!fs.existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} not found: install Debian's chromium (apt-get install -y chromium) or set CHROMIUM_PATH`);
+    server = await serveStatic(dist);
+    browser = await chromium.launch({executablePath: CHROMIUM, args: CHROMIUM_FLAGS});
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  describe("the metrics page", () => {
+    let page: Page;
+    let problems: Problems;
+    const evaluated = () => report.models.filter((m) => m.evaluation);
+    const shown = () => evaluated().find((m) => m.isDefault) ?? evaluated()[0];
+    const cellFaces = () => page.getByTestId("cell-faces");
+    const matrixCell = (label: string, predicted: string) => page.locator(`[data-testid=confusion-matrix] button[data-label="${label}"][data-predicted="${predicted}"]`);
+
+    beforeAll(async () => {
+      page = await browser.newPage({viewport: {width: 1280, height: 900}});
+      problems = watch(page, server.origin);
+      await open(page, `${server.origin}/pages/metrics`);
+    });
+
+    afterAll(async () => {
+      await page?.close();
+    });
+
+    it("built its data from the dataset when FER2013 is here, else from the committed evaluations", () => {
+      expect(report.facesAvailable).toBe(withDataset);
+      for (const model of evaluated()) expect(model.source).toBe(withDataset ? "fer2013" : "committed");
+    });
+
+    it("shows a confusion matrix whose cells are the model's PrivateTest confusion counts", async () => {
+      if (!shown()) {
+        expect(await page.getByTestId("not-evaluated").count()).toBe(1);
+        return;
+      }
+      const confusion = shown().evaluation!.splits.PrivateTest.confusion;
+      const counts = await page.locator("[data-testid=confusion-matrix] button.cell").evaluateAll((buttons) => buttons.map((b) => Number(b.getAttribute("data-count"))));
+      expect(counts).toEqual(confusion.flat());
+    });
+
+    it("clicking a cell shows that cell's faces, each of its true class and predicted class", async () => {
+      if (!shown()) return;
+      const [label, predicted] = [0, 2]; // angry read as fear
+      await matrixCell(EMOTIONS[label], EMOTIONS[predicted]).click();
+      await expect.poll(() => cellFaces().getAttribute("data-label")).toBe(EMOTIONS[label]);
+      expect(await cellFaces().getAttribute("data-predicted")).toBe(EMOTIONS[predicted]);
+      if (!withDataset) {
+        expect(await page.getByTestId("faces-unavailable").count()).toBe(1);
+        expect(await cellFaces().locator("figure").count()).toBe(0);
+        return;
+      }
+      const expected = shown().cells!.PrivateTest[label][predicted].map(({face}) => report.splits.PrivateTest.faces[face].id);
+      const figures = cellFaces().locator("figure");
+      expect(await figures.evaluateAll((nodes) => nodes.map((n) => n.getAttribute("data-face-id")))).toEqual(expected);
+      expect(expected.length).toBe(Math.min(report.perCell, shown().evaluation!.splits.PrivateTest.confusion[label][predicted]));
+      for (const node of await figures.all()) {
+        expect(await node.getAttribute("data-label")).toBe(EMOTIONS[label]);
+        expect(await node.getAttribute("data-predicted")).toBe(EMOTIONS[predicted]);
+      }
+      // The image folders name the true class in every path: the faces really are angry ones.
+      for (const id of expected) if (id.includes("/")) expect(id).toContain(`/${EMOTIONS[label]}/`);
+    });
+
+    it("the matrix works from the keyboard: arrows move between cells, Enter and Space select", async () => {
+      if (!shown()) return;
+      await matrixCell("angry", "fear").click();
+      await page.keyboard.press("ArrowDown");
+      await expect.poll(() => page.evaluate(() => document.activeElement?.getAttribute("data-label"))).toBe("disgust");
+      await page.keyboard.press("Enter");
+      await expect.poll(() => cellFaces().getAttribute("data-label")).toBe("disgust");
+      expect(await cellFaces().getAttribute("data-predicted")).toBe("fear");
+      await page.keyboard.press("ArrowRight");
+      await page.keyboard.press("Space");
+      await expect.poll(() => cellFaces().getAttribute("data-predicted")).toBe("happy");
+      expect(await matrixCell("disgust", "happy").getAttribute("aria-pressed")).toBe("true");
+      expect(await matrixCell("disgust", "fear").getAttribute("aria-pressed")).toBe("false");
+    });
+
+    it("the split toggle switches the matrix and the numbers to PublicTest", async () => {
+      if (!shown()) return;
+      await page.getByTestId("metrics-controls").getByRole("radio", {name: "PublicTest"}).check();
+      const confusion = shown().evaluation!.splits.PublicTest.confusion;
+      await expect
+        .poll(() => page.locator("[data-testid=confusion-matrix] button.cell").evaluateAll((buttons) => buttons.map((b) => Number(b.getAttribute("data-count")))))
+        .toEqual(confusion.flat());
+      expect(await page.getByTestId("metric-cards").innerText()).toContain("PublicTest faces right");
+    });
+
+    it.runIf(withDataset)("with FER2013 here, lists the most confident mistakes, none of them right", async () => {
+      if (!shown()) return;
+      const figures = page.getByTestId("confident-mistakes").locator("figure");
+      expect(await figures.count()).toBeGreaterThan(0);
+      for (const node of await figures.all()) expect(await node.getAttribute("data-label")).not.toBe(await node.getAttribute("data-predicted"));
+    });
+
+    it.runIf(!withDataset)("without FER2013, says it was not found and how to get the faces", async () => {
+      const note = page.getByTestId("fer2013-missing");
+      expect(await note.count()).toBe(1);
+      expect(await note.innerText()).toContain("FER2013_PATH=");
+    });
+
+    it("raised no error and made no request to another origin", () => {
+      expect(problems).toEqual({errors: [], foreign: []});
+    });
+  });
+
+  describe("the architecture page", () => {
+    let page: Page;
+    let problems: Problems;
+
+    beforeAll(async () => {
+      page = await browser.newPage({viewport: {width: 1280, height: 900}});
+      problems = watch(page, server.origin);
+      await open(page, `${server.origin}/pages/architecture`);
+    });
+
+    afterAll(async () => {
+      await page?.close();
+    });
+
+    it("lists every layer of the default model and draws the network", async () => {
+      const rows = await page.getByTestId("layer-table").locator("tbody tr").count();
+      expect(rows).toBeGreaterThan(5);
+      expect(await page.getByTestId("architecture-diagram").locator("g[data-stage]").count()).toBeGreaterThan(3);
+    });
+
+    it.runIf(withDataset)("with FER2013 here, computes each block's activations in the page for the face picked", async () => {
+      const grid = page.getByTestId("activation-grid");
+      await expect.poll(() => grid.locator("figure.activation-block").count(), {timeout: 30_000}).toBeGreaterThan(1);
+      const before = await page.locator(".activation-header figcaption").innerText();
+      const radios = page.getByTestId("face-picker").getByRole("radio");
+      await radios.first().focus();
+      await page.keyboard.press("ArrowRight");
+      await expect.poll(() => page.locator(".activation-header figcaption").innerText()).not.toBe(before);
+      expect(await grid.locator("canvas").count()).toBeGreaterThan(16);
+    });
+
+    it.runIf(!withDataset)("without FER2013, hides the face picker with a note", async () => {
+      expect(await page.getByTestId("activations-unavailable").count()).toBe(1);
+      expect(await page.getByTestId("activation-grid").count()).toBe(0);
+    });
+
+    it("raised no error and made no request to another origin", () => {
+      expect(problems).toEqual({errors: [], foreign: []});
+    });
+  });
+
+  it("the training page loads with no error and no request to another origin", async () => {
+    const page = await browser.newPage({viewport: {width: 1280, height: 900}});
+    const problems = watch(page, server.origin);
+    await open(page, `${server.origin}/pages/training`);
+    const runs = await page.getByTestId("run").count();
+    const notTrained = await page.getByTestId("not-trained").count();
+    await page.close();
+    expect(runs + notTrained).toBeGreaterThan(0);
+    expect(problems).toEqual({errors: [], foreign: []});
+  });
+});
