@@ -3,7 +3,8 @@
 //   parseFlags(argv, spec)  `--name value` / `--name=value` for "string" and "number" flags, bare `--name`
 //                           for "boolean" flags; other words are positionals. An unknown flag, a missing or
 //                           non-numeric value throws. Returns {flags, positionals}; absent flags are undefined.
-//                             const {flags} = parseFlags(process.argv.slice(2), {data: "string", epochs: "number", resume: "boolean"});
+//                           `--help`/`-h` throws a HelpRequest carrying `usage`, which runCli prints on stdout (exit 0).
+//                             const {flags} = parseFlags(process.argv.slice(2), {data: "string", epochs: "number", resume: "boolean"}, USAGE);
 //   runCli(main)            runs async main(); on a throw prints one line `error: <message>` to stderr (no stack
 //                           unless DEBUG is set) and exits 1.
 //   progressLine()          progress on stderr: update(text) redraws one live line on a TTY (\r) and prints
@@ -15,7 +16,19 @@ export type FlagSpec = Record<string, FlagType>;
 type FlagValue<T extends FlagType> = T extends "string" ? string : T extends "number" ? number : boolean;
 export type Flags<S extends FlagSpec> = {[K in keyof S]?: FlagValue<S[K]>};
 
-export function parseFlags<S extends FlagSpec>(argv: readonly string[], spec: S): {flags: Flags<S>; positionals: string[]} {
+/** Thrown by parseFlags for --help: not an error, runCli prints the usage and exits 0. */
+export class HelpRequest extends Error {
+  constructor(readonly usage: string) {
+    super(usage);
+  }
+}
+
+export function parseFlags<S extends FlagSpec>(
+  argv: readonly string[],
+  spec: S,
+  usage = `flags: ${Object.keys(spec).map((name) => `--${name}`).join(" ") || "none"}`
+): {flags: Flags<S>; positionals: string[]} {
+  if (argv.some((arg) => arg === "--help" || arg === "-h")) throw new HelpRequest(usage);
   const flags: Record<string, string | number | boolean> = {};
   const positionals: string[] = [];
   const known = Object.keys(spec).map((name) => `--${name}`).join(", ") || "none";
@@ -56,6 +69,10 @@ export function runCli(main: () => unknown | Promise<unknown>): void {
   Promise.resolve()
     .then(main)
     .catch((error: unknown) => {
+      if (error instanceof HelpRequest) {
+        process.stdout.write(`${error.usage.trimEnd()}\n`);
+        return;
+      }
       const message = error instanceof Error ? error.message : String(error);
       process.stderr.write(`error: ${message.replace(/\s*\n\s*/g, " ")}\n`);
       if (process.env.DEBUG && error instanceof Error) process.stderr.write(`${error.stack}\n`);

@@ -16,12 +16,18 @@ import {syntheticDataset} from "./synthetic.ts";
 
 const FLAGS = {model: "string", tta: "boolean", data: "string", backend: "string", synthetic: "number"} as const;
 
+const USAGE = `npm run evaluate -- --model DIR [--tta] [--data PATH] [--backend node|wasm|cpu]
+
+Runs a model folder over PublicTest and PrivateTest: accuracy, top-2 accuracy, macro-F1, per-class
+precision/recall/F1/support, confusion matrix, expected calibration error with reliability bins.
+--tta also averages each face with its mirror image. Writes DIR/evaluation.json, prints a JSON summary.`;
+
 function headline(e: SplitEvaluation) {
   return {accuracy: e.accuracy, top2Accuracy: e.top2Accuracy, macroF1: e.macroF1, ece: e.ece, count: e.count};
 }
 
 async function main(): Promise<void> {
-  const {flags, positionals} = parseFlags(process.argv.slice(2), FLAGS);
+  const {flags, positionals} = parseFlags(process.argv.slice(2), FLAGS, USAGE);
   if (positionals.length) throw new Error(`unexpected argument "${positionals[0]}"; flags start with --`);
   if (!flags.model) throw new Error("--model DIR is required: a model folder written by npm run train");
   const dir = path.resolve(flags.model);

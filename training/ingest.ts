@@ -12,7 +12,11 @@ function describeProgress({stage, done, total}: LoadProgress): string {
 }
 
 runCli(async () => {
-  const {flags, positionals} = parseFlags(process.argv.slice(2), {data: "string"});
+  const {flags, positionals} = parseFlags(
+    process.argv.slice(2),
+    {data: "string"},
+    "npm run ingest -- [--data PATH]\n\nReads FER2013 (a folder or fer2013.csv; default $FER2013_PATH, data/fer2013, data/fer2013.csv),\nfills the binary cache in .cache/fer2013/ and prints one JSON summary: counts per split and class,\nidentical faces within and across splits, near-blank faces, seconds."
+  );
   if (positionals.length > 0) throw new Error(`unexpected argument "${positionals[0]}", expected only --data PATH`);
   const progress = progressLine();
   const started = performance.now();

@@ -35,6 +35,28 @@ export const TRAIN_FLAGS = {
   synthetic: "number"
 } as const;
 
+export const TRAIN_USAGE = `npm run train -- [--model NAME] [flags]
+
+Trains a model on FER2013's Training split, selecting epochs on PublicTest (never PrivateTest).
+Writes OUT/model.json + weights (best PublicTest epoch), metadata.json, history.json and a checkpoint
+every epoch in OUT/checkpoint/, so a killed run continues with --resume --out OUT.
+
+  --model NAME           ${MODEL_NAMES.join(" | ")} (default ${DEFAULT_MODEL})
+  --epochs N             epochs (default: the model's own)
+  --batch B              batch size (default 64)
+  --seed S               same seed, same result on the same backend (default 1)
+  --out DIR              output folder (default runs/<model>-<timestamp>)
+  --resume               continue the run in --out from its last checkpoint
+  --data PATH            FER2013 folder or fer2013.csv (default $FER2013_PATH, data/fer2013, data/fer2013.csv)
+  --optimizer adam|sgd   (default adam)   --lr X   peak learning rate
+  --schedule ${SCHEDULES.join("|")}
+  --label-smoothing X    --weight-decay X   --class-weights ${CLASS_WEIGHTINGS.join("|")}
+  --mixup ALPHA          --erasing P (random-erasing probability)
+  --patience N           early stopping on PublicTest accuracy
+  --limit N              train on the first N Training faces (smoke runs)
+  --workers N            data-parallel worker threads (default: 2 on wasm/cpu)
+  --backend node|wasm|cpu  preferred backend (node = @tensorflow/tfjs-node when installed)`;
+
 function oneOf<T extends string>(flag: string, value: string | undefined, allowed: readonly T[], fallback: T): T {
   if (value === undefined) return fallback;
   if (!(allowed as readonly string[]).includes(value)) throw new Error(`--${flag} is "${value}", expected one of ${allowed.join(", ")}`);
@@ -66,7 +88,7 @@ export interface TrainOptions {
 
 /** Parses and checks the train CLI's arguments; throws a one-line message naming the bad flag. */
 export function parseTrainOptions(argv: readonly string[]): TrainOptions {
-  const {flags, positionals} = parseFlags(argv, TRAIN_FLAGS);
+  const {flags, positionals} = parseFlags(argv, TRAIN_FLAGS, TRAIN_USAGE);
   if (positionals.length) throw new Error(`unexpected argument "${positionals[0]}"; flags start with --`);
   const name = flags.model ?? DEFAULT_MODEL;
   if (!MODEL_NAMES.includes(name)) throw new Error(`unknown model: ${name} (expected one of ${MODEL_NAMES.join(", ")})`);

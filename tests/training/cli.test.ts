@@ -1,5 +1,5 @@
 import {describe, expect, it} from "vitest";
-import {parseFlags} from "../../training/cli.ts";
+import {HelpRequest, parseFlags} from "../../training/cli.ts";
 
 const SPEC = {data: "string", epochs: "number", resume: "boolean"} as const;
 
@@ -8,6 +8,19 @@ describe("parseFlags", () => {
     const {flags, positionals} = parseFlags(["ingest", "--data", "x.csv", "--epochs=3", "--resume"], SPEC);
     expect(flags).toEqual({data: "x.csv", epochs: 3, resume: true});
     expect(positionals).toEqual(["ingest"]);
+  });
+
+  it("parseFlags(argv, spec, usage) answers --help and -h with a HelpRequest carrying the usage", () => {
+    for (const help of ["--help", "-h"]) {
+      let thrown: unknown;
+      try {
+        parseFlags(["--epochs", "3", help], {epochs: "number"}, "usage: train");
+      } catch (error) {
+        thrown = error;
+      }
+      expect(thrown).toBeInstanceOf(HelpRequest);
+      expect((thrown as HelpRequest).usage).toBe("usage: train");
+    }
   });
 
   it("parseFlags(argv, spec) leaves absent flags undefined", () => {
