@@ -13,7 +13,8 @@ import {fer2013Available, loadFer2013, resolveFer2013Path} from "../src/lib/node
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const LOADER_CACHE_DIR = path.join(ROOT, "src", ".observablehq", "cache", "data");
 const KEY_FILE = path.join(ROOT, "src", ".observablehq", "cache", "loader-inputs.key");
-const HASHED_DIRS = ["src/lib", "src/data/snapshot"];
+// The shipped models and the code that runs them feed the model loaders (evaluations, activations).
+const HASHED_DIRS = ["src/lib", "src/data/snapshot", "src/models", "training/engine"];
 
 function filesUnder(dir: string): string[] {
   if (!fs.existsSync(dir)) return [];
@@ -29,6 +30,7 @@ function loaderInputsKey(): string {
   for (const dir of HASHED_DIRS) {
     for (const file of filesUnder(path.join(ROOT, dir))) hash.update(path.relative(ROOT, file)).update(fs.readFileSync(file));
   }
+  hash.update(`models:${process.env.FER_MODELS_DIR ?? ""}`);
   if (fer2013Available() || process.env.FER2013_PATH) {
     const source = resolveFer2013Path();
     hash.update(`dataset:${source}:${fs.statSync(source).mtimeMs}`);
@@ -43,7 +45,7 @@ async function main(): Promise<void> {
   const previous = fs.existsSync(KEY_FILE) ? fs.readFileSync(KEY_FILE, "utf-8") : "";
   if (key !== previous && fs.existsSync(LOADER_CACHE_DIR)) {
     fs.rmSync(LOADER_CACHE_DIR, {recursive: true, force: true});
-    process.stderr.write("loader-cache: src/lib, the snapshot or the dataset changed: cleared src/.observablehq/cache/data\n");
+    process.stderr.write("loader-cache: src/lib, the snapshot, the models or the dataset changed: cleared src/.observablehq/cache/data\n");
   }
   fs.mkdirSync(path.dirname(KEY_FILE), {recursive: true});
   fs.writeFileSync(KEY_FILE, key);
