@@ -1,0 +1,310 @@
+// The classifier page's compute, with no UI: picks a tfjs backend (WebGL, else wasm, else cpu), loads
+// face-api's tiny face detector and our default model from the site's own files, and turns a picture or
+// a video frame into faces with probabilities. Everything runs in the page; nothing is sent anywhere.
+
+import type * as TF from "@tensorflow/tfjs";
+import {EMOTIONS, NUM_CLASSES, type Emotion} from "../../lib/labels.ts";
+import {cropFace, type Box, type FaceCrop, type RgbaImage} from "../../lib/face-crop.ts";
+import {explainClass, type Saliency} from "../../lib/saliency.ts";
+import {foldBatchNorm} from "../../lib/fold-batch-norm.ts";
+import type {Evaluation, ModelMetadata} from "../../lib/model-folder.ts";
+import {IMAGE_SIZE} from "../../lib/dataset.ts";
+
+type Tf = typeof TF;
+
+export type BackendName = "webgl" | "wasm" | "cpu";
+/** WebGL first (the GPU when there is one), then WebAssembly, then plain JavaScript. */
+export const BACKEND_ORDER: readonly BackendName[] = ["webgl", "wasm", "cpu"];
+export const BACKEND_LABELS: Record<BackendName, string> = {webgl: "WebGL", wasm: "WebAssembly", cpu: "CPU (JavaScript)"};
+
+/** Renderers that draw WebGL on the processor: there tfjs's WebGL backend is far slower than WebAssembly. */
+export const SOFTWARE_WEBGL = /swiftshader|llvmpipe|softpipe|software|microsoft basic render/i;
+
+/** The WebGL renderer's name ("ANGLE (NVIDIA …)", "… SwiftShader …"), or null when the page gets no WebGL. */
+export function webglRenderer(): string | null {
+  const canvas = document.createElement("canvas");
+  const gl = (canvas.getContext("webgl2") ?? canvas.getContext("webgl")) as WebGLRenderingContext | null;
+  if (!gl) return null;
+  // Browsers report "WebKit WebGL" as RENDERER; the debug extension, where offered, names the real one.
+  const debug = gl.getExtension("WEBGL_debug_renderer_info");
+  const renderer = String(gl.getParameter(debug ? debug.UNMASKED_RENDERER_WEBGL : gl.RENDERER));
+  gl.getExtension("WEBGL_lose_context")?.loseContext();
+  return renderer;
+}
+
+/**
+ * The order in which to try backends: WebGL first, unless its renderer is software (no GPU: the
+ * processor emulates one), where WebAssembly is an order of magnitude faster. `preferred` (the page's
+ * ?backend= parameter) goes first whatever the renderer.
+ */
+export function backendOrder(renderer: string | null, preferred?: string | null): {order: BackendName[]; note: string | null} {
+  let order = [...BACKEND_ORDER];
+  let note: string | null = null;
+  if (renderer && SOFTWARE_WEBGL.test(renderer)) {
+    order = ["wasm", "webgl", "cpu"];
+    const name = renderer.match(/swiftshader|llvmpipe|softpipe/i)?.[0] ?? "software";
+    note = `WebGL has no graphics card here (${name} emulates one on the processor), so WebAssembly, far faster in that case, runs by default.`;
+  }
+  if (preferred && (BACKEND_ORDER as readonly string[]).includes(preferred)) {
+    order = [preferred as BackendName, ...order.filter((name) => name !== preferred)];
+    note = null;
+  }
+  return {order, note};
+}
+
+/** A Framework FileAttachment, or anything else that can be read as JSON or bytes. */
+export interface Attachment {
+  json(): Promise<any>;
+  arrayBuffer(): Promise<ArrayBuffer>;
+}
+
+export interface EngineFiles {
+  model: Attachment;
+  weights: Attachment;
+  info: Attachment;
+  detectorManifest: Attachment;
+  detectorWeights: Attachment;
+  expressionManifest: Attachment;
+  expressionWeights: Attachment;
+}
+
+/** The parts of @vladmandic/face-api the page uses (its own typings bundle a second copy of tfjs's). */
+export interface FaceApi {
+  nets: {
+    tinyFaceDetector: {loadFromWeightMap(map: TF.NamedTensorMap): void};
+    faceExpressionNet: {
+      loadFromWeightMap(map: TF.NamedTensorMap): void;
+      predictExpressions(input: unknown): Promise<unknown>;
+    };
+  };
+  TinyFaceDetectorOptions: new (options: {inputSize: number; scoreThreshold: number}) => unknown;
+  detectAllFaces(input: unknown, options: unknown): Promise<{score: number; box: Box}[]>;
+}
+
+/** What model-info.json (staged by training/vendor-classifier.ts) says about the default model. */
+export interface ModelInfo {
+  name: string;
+  models: string[];
+  metadata: (ModelMetadata & {placeholder?: boolean}) | null;
+  evaluation: Evaluation | null;
+}
+
+export interface DetectOptions {
+  /** The detector's square input size, a multiple of 32: larger finds smaller faces, slower. */
+  inputSize?: number;
+  scoreThreshold?: number;
+}
+
+/** One detected (or whole-picture) face with what the model made of it. */
+export interface FaceResult extends FaceCrop {
+  /** The detector's face box in source-picture pixels; the centre square when the whole picture is one face. */
+  box: Box;
+  /** Detector confidence, null for a whole-picture face. */
+  score: number | null;
+  probabilities: Float32Array;
+  top: Emotion;
+  confidence: number;
+}
+
+export interface Engine {
+  tf: Tf;
+  info: ModelInfo;
+  model: TF.LayersModel;
+  /** The backend running now. */
+  backend(): BackendName;
+  /** Backends that were tried and failed, with why: shown to the reader. */
+  failures: {backend: BackendName; reason: string}[];
+  /** Why the backend order differs from WebGL first, if it does. */
+  note: string | null;
+  /** Runs jobs one at a time, so a backend switch never lands in the middle of a frame. */
+  serial<T>(job: () => Promise<T>): Promise<T>;
+  /** Switches backend (warming it up); on failure keeps the current one and throws. */
+  setBackend(name: BackendName): Promise<BackendName>;
+  detect(source: HTMLCanvasElement | HTMLVideoElement | OffscreenCanvas, options?: DetectOptions): Promise<{box: Box; score: number}[]>;
+  classify(inputs: Float32Array[]): Promise<Float32Array[]>;
+  /** Crops and classifies the given faces (null: the whole picture) of one RGBA picture. */
+  faces(image: RgbaImage, detections: {box: Box | null; score: number | null}[]): Promise<FaceResult[]>;
+  explain(input: Float32Array, classIndex: number): Saliency;
+  /** face-api's own expression model on 112x112 RGB face crops, loaded on first use (for comparison). */
+  faceApiExpressions(faces: TF.Tensor3D[]): Promise<Float32Array[]>;
+}
+
+/** face-api's expression labels, in our EMOTIONS order. */
+const FACE_API_EXPRESSIONS: Record<Emotion, string> = {
+  angry: "angry", disgust: "disgusted", fear: "fearful", happy: "happy", sad: "sad", surprise: "surprised", neutral: "neutral"
+};
+
+function message(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+function argmax(values: ArrayLike<number>): number {
+  let best = 0;
+  for (let i = 1; i < values.length; i++) if (values[i] > values[best]) best = i;
+  return best;
+}
+
+/** The part of a detector box inside the picture (boxes of faces at the edge can stick out of it). */
+function clampBox(box: Box, {width, height}: {width: number; height: number}): Box {
+  const x = Math.max(0, box.x), y = Math.max(0, box.y);
+  return {x, y, width: Math.min(width, box.x + box.width) - x, height: Math.min(height, box.y + box.height) - y};
+}
+
+async function weightMap(tf: Tf, manifest: Attachment, weights: Attachment): Promise<TF.NamedTensorMap> {
+  const [groups, data] = await Promise.all([manifest.json(), weights.arrayBuffer()]);
+  return tf.io.decodeWeights(data, (groups as TF.io.WeightsManifestConfig).flatMap((group) => group.weights));
+}
+
+/** Loads the detector and the model, and settles on the first backend of `backends` that runs them. */
+export async function createEngine({
+  tf,
+  faceapi,
+  files,
+  backends = BACKEND_ORDER,
+  note = null
+}: {
+  tf: Tf;
+  faceapi: FaceApi;
+  files: EngineFiles;
+  /** Tried in this order until one runs the model and the detector. */
+  backends?: readonly BackendName[];
+  note?: string | null;
+}): Promise<Engine> {
+  const [modelJson, weights, info, detectorManifest, detectorWeights] = await Promise.all([
+    files.model.json(),
+    files.weights.arrayBuffer(),
+    files.info.json() as Promise<ModelInfo>,
+    files.detectorManifest.json(),
+    files.detectorWeights.arrayBuffer()
+  ]);
+  const failures: Engine["failures"] = [];
+  let expressionNetLoaded: Promise<void> | null = null;
+
+  async function initialise(name: BackendName): Promise<boolean> {
+    try {
+      if (!(await tf.setBackend(name))) throw new Error(`${BACKEND_LABELS[name]} is not available in this browser`);
+      await tf.ready();
+      return true;
+    } catch (error) {
+      failures.push({backend: name, reason: message(error)});
+      return false;
+    }
+  }
+
+  // A backend must run before the first tensor exists: tfjs would otherwise start its own favourite,
+  // and fail outright when that one (wasm) initialises asynchronously.
+  let candidates = [...backends];
+  while (candidates.length && !(await initialise(candidates[0]))) candidates = candidates.slice(1);
+  if (!candidates.length) throw new Error(`no tfjs backend works here: ${failures.map((f) => `${f.backend}: ${f.reason}`).join("; ")}`);
+
+  faceapi.nets.tinyFaceDetector.loadFromWeightMap(
+    tf.io.decodeWeights(detectorWeights, (detectorManifest as TF.io.WeightsManifestConfig).flatMap((group) => group.weights))
+  );
+  const trained = await tf.loadLayersModel(
+    tf.io.fromMemory({
+      modelTopology: modelJson.modelTopology,
+      weightSpecs: (modelJson.weightsManifest as TF.io.WeightsManifestConfig).flatMap((group) => group.weights),
+      weightData: weights
+    })
+  );
+  // The same function in fewer ops: batch norms folded into their convolutions (src/lib/fold-batch-norm.ts).
+  const model = foldBatchNorm(tf, trained);
+  const outputs = model.outputs[0].shape[1];
+  if (outputs !== NUM_CLASSES) throw new Error(`model ${info.name} has ${outputs} outputs, expected ${NUM_CLASSES} (${EMOTIONS.join(", ")})`);
+
+  // A backend counts as working once the model and the detector have both run on it: WebGL can
+  // initialise and still fail on its first shader.
+  async function warmUp(): Promise<void> {
+    tf.tidy(() => (model.predict(tf.zeros([1, IMAGE_SIZE, IMAGE_SIZE, 1])) as TF.Tensor).dataSync());
+    const blank = tf.zeros([64, 64, 3], "int32") as TF.Tensor3D;
+    try {
+      await faceapi.detectAllFaces(blank, new faceapi.TinyFaceDetectorOptions({inputSize: 128, scoreThreshold: 0.5}));
+    } finally {
+      blank.dispose();
+    }
+  }
+
+  async function tryBackend(name: BackendName, {initialised = false} = {}): Promise<boolean> {
+    if (!initialised && !(await initialise(name))) return false;
+    try {
+      await warmUp();
+      return true;
+    } catch (error) {
+      failures.push({backend: name, reason: message(error)});
+      return false;
+    }
+  }
+
+  let chosen: BackendName | null = null;
+  for (const [k, name] of candidates.entries()) {
+    if (await tryBackend(name, {initialised: k === 0})) {
+      chosen = name;
+      break;
+    }
+  }
+  if (!chosen) throw new Error(`no tfjs backend works here: ${failures.map((f) => `${f.backend}: ${f.reason}`).join("; ")}`);
+
+  async function classify(inputs: Float32Array[]): Promise<Float32Array[]> {
+    if (inputs.length === 0) return [];
+    const batch = new Float32Array(inputs.length * IMAGE_SIZE * IMAGE_SIZE);
+    inputs.forEach((input, i) => batch.set(input, i * IMAGE_SIZE * IMAGE_SIZE));
+    const output = tf.tidy(() => model.predict(tf.tensor4d(batch, [inputs.length, IMAGE_SIZE, IMAGE_SIZE, 1])) as TF.Tensor);
+    const values = (await output.data()) as Float32Array;
+    output.dispose();
+    return inputs.map((_, i) => values.slice(i * NUM_CLASSES, (i + 1) * NUM_CLASSES));
+  }
+
+  let queue: Promise<unknown> = Promise.resolve();
+  function serial<T>(job: () => Promise<T>): Promise<T> {
+    const run = queue.then(job, job);
+    queue = run.catch(() => undefined);
+    return run;
+  }
+
+  const engine: Engine = {
+    tf,
+    info,
+    model,
+    failures,
+    note,
+    backend: () => tf.getBackend() as BackendName,
+    serial,
+    setBackend: (name) =>
+      serial(async () => {
+        const previous = tf.getBackend() as BackendName;
+        if (name === previous) return name;
+        if (await tryBackend(name)) return name;
+        await tf.setBackend(previous);
+        throw new Error(`could not switch to ${BACKEND_LABELS[name]}: ${failures[failures.length - 1]?.reason}`);
+      }),
+    async detect(source, {inputSize = 416, scoreThreshold = 0.5} = {}) {
+      const found = await faceapi.detectAllFaces(source, new faceapi.TinyFaceDetectorOptions({inputSize, scoreThreshold}));
+      return found.map(({score, box}) => ({score, box: {x: box.x, y: box.y, width: box.width, height: box.height}}));
+    },
+    classify,
+    async faces(image, detections) {
+      const crops = detections.map(({box}) => cropFace(image, box));
+      const probabilities = await classify(crops.map((crop) => crop.input));
+      return crops.map((crop, i) => {
+        const p = probabilities[i];
+        const k = argmax(p);
+        const box = detections[i].box ? clampBox(detections[i].box!, image) : crop.crop;
+        return {...crop, box, score: detections[i].score, probabilities: p, top: EMOTIONS[k], confidence: p[k]};
+      });
+    },
+    explain: (input, classIndex) => explainClass(tf, model, input, classIndex),
+    async faceApiExpressions(faces) {
+      expressionNetLoaded ??= weightMap(tf, files.expressionManifest, files.expressionWeights).then((map) =>
+        faceapi.nets.faceExpressionNet.loadFromWeightMap(map)
+      );
+      await expressionNetLoaded;
+      const results: Float32Array[] = [];
+      for (const face of faces) {
+        const expressions = (await faceapi.nets.faceExpressionNet.predictExpressions(face)) as Record<string, number>;
+        results.push(Float32Array.from(EMOTIONS, (emotion) => expressions[FACE_API_EXPRESSIONS[emotion]]));
+      }
+      return results;
+    }
+  };
+  return engine;
+}

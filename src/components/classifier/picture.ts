@@ -1,0 +1,89 @@
+// Reads a file the reader gave the page (picker, drop or paste) into a full-resolution canvas and its RGBA
+// pixels, or fails with a message a reader can act on: not a picture, unreadable, or too large.
+// The browser decodes the file in memory; the bytes are never sent anywhere.
+
+import type {RgbaImage} from "../../lib/face-crop.ts";
+
+/** Pictures larger than this are refused before they are drawn (an 8000x8000 picture needs 256 MB of RGBA). */
+export const MAX_PICTURE_PIXELS = 40_000_000;
+export const MAX_FILE_BYTES = 60 * 1024 * 1024;
+
+export interface Picture {
+  name: string;
+  width: number;
+  height: number;
+  canvas: HTMLCanvasElement;
+  image: RgbaImage;
+}
+
+/** A failure the page shows as it is. */
+export class PictureError extends Error {}
+
+const IMAGE_NAME = /\.(jpe?g|png|gif|webp|bmp|avif|ico|svg)$/i;
+
+function megabytes(bytes: number): string {
+  return `${(bytes / 1024 / 1024).toFixed(bytes < 10 * 1024 * 1024 ? 1 : 0)} MB`;
+}
+
+function loadImage(url: string): Promise<HTMLImageElement> {
+  return new Promise((resolve, reject) => {
+    const img = new Image();
+    img.decoding = "async";
+    img.onload = () => resolve(img);
+    img.onerror = () => reject(new Error("decode failed"));
+    img.src = url;
+  });
+}
+
+/** The picture in `file`, decoded at full resolution; throws PictureError with a reader-facing message. */
+export async function readPicture(file: File): Promise<Picture> {
+  const name = file.name || "pasted picture";
+  if (file.type && !file.type.startsWith("image/")) {
+    throw new PictureError(`“${name}” is not a picture (${file.type}). Choose a JPEG, PNG, WebP or GIF file.`);
+  }
+  if (!file.type && !IMAGE_NAME.test(name)) {
+    throw new PictureError(`“${name}” is not a picture. Choose a JPEG, PNG, WebP or GIF file.`);
+  }
+  if (file.size === 0) throw new PictureError(`“${name}” is empty (0 bytes).`);
+  if (file.size > MAX_FILE_BYTES) {
+    throw new PictureError(`“${name}” is ${megabytes(file.size)}; this page reads pictures up to ${megabytes(MAX_FILE_BYTES)}. Save a smaller copy and try again.`);
+  }
+  const url = URL.createObjectURL(file);
+  try {
+    let img: HTMLImageElement;
+    try {
+      img = await loadImage(url);
+    } catch {
+      throw new PictureError(`“${name}” could not be read as a picture: the file is damaged or in a format this browser does not know.`);
+    }
+    const width = img.naturalWidth, height = img.naturalHeight;
+    if (!(width > 0 && height > 0)) throw new PictureError(`“${name}” has no size (is it an empty SVG?).`);
+    if (width * height > MAX_PICTURE_PIXELS) {
+      throw new PictureError(
+        `“${name}” is ${width.toLocaleString("en")} × ${height.toLocaleString("en")} pixels (${Math.round((width * height) / 1e6)} megapixels); ` +
+          `this page reads pictures up to ${MAX_PICTURE_PIXELS / 1e6} megapixels. Scale it down and try again.`
+      );
+    }
+    const canvas = document.createElement("canvas");
+    canvas.width = width;
+    canvas.height = height;
+    const context = canvas.getContext("2d", {willReadFrequently: true});
+    if (!context) throw new PictureError(`“${name}”: the browser refused a ${width} × ${height} canvas (out of memory?).`);
+    context.drawImage(img, 0, 0);
+    const {data} = context.getImageData(0, 0, width, height);
+    return {name, width, height, canvas, image: {data, width, height}};
+  } finally {
+    URL.revokeObjectURL(url);
+  }
+}
+
+/** Pictures of a drop or a paste: files first, then an image copied from another page (as a blob). */
+export function picturesFromTransfer(transfer: DataTransfer | null): File[] {
+  if (!transfer) return [];
+  const files = Array.from(transfer.files ?? []);
+  if (files.length) return files;
+  return Array.from(transfer.items ?? [])
+    .filter((item) => item.kind === "file")
+    .map((item) => item.getAsFile())
+    .filter((file): file is File => file !== null);
+}

@@ -1,0 +1,211 @@
+// Photo mode: pictures from the file picker, a drop anywhere on the page, or a paste; each gets its faces
+// boxed and labelled on the picture, and a card per face (crop, Grad-CAM, 7 bars). A picture without a
+// face says so and offers to read the whole picture as one face. Bad files get a message and nothing else.
+
+import type {Engine, FaceResult} from "./engine.ts";
+import {BACKEND_LABELS} from "./engine.ts";
+import {EMOTIONS} from "../../lib/labels.ts";
+import {drawFaceBoxes} from "./draw.ts";
+import {FaceCard} from "./face-card.ts";
+import {PictureError, picturesFromTransfer, readPicture, type Picture} from "./picture.ts";
+
+/** The longest side of the canvas the detector reads; the detector itself works at `inputSize` anyway. */
+const DETECTION_MAX_SIDE = 1280;
+/** Longest side of the picture as displayed (the CSS scales it down further to fit). */
+const DISPLAY_MAX_SIDE = 1600;
+/** Detector input for photos: larger than the camera's so that small faces in group photos are found. */
+export const PHOTO_DETECTOR = {inputSize: 512, scoreThreshold: 0.5};
+
+function ms(value: number): string {
+  return `${value < 10 ? value.toFixed(1) : Math.round(value)} ms`;
+}
+
+function detectionCanvas(picture: Picture): {canvas: HTMLCanvasElement; scale: number} {
+  const scale = Math.min(1, DETECTION_MAX_SIDE / Math.max(picture.width, picture.height));
+  if (scale === 1) return {canvas: picture.canvas, scale};
+  const canvas = document.createElement("canvas");
+  canvas.width = Math.round(picture.width * scale);
+  canvas.height = Math.round(picture.height * scale);
+  const context = canvas.getContext("2d")!;
+  context.imageSmoothingQuality = "high";
+  context.drawImage(picture.canvas, 0, 0, canvas.width, canvas.height);
+  return {canvas, scale: canvas.width / picture.width};
+}
+
+function displayCanvas(picture: Picture, faces: FaceResult[]): HTMLCanvasElement {
+  const scale = Math.min(1, DISPLAY_MAX_SIDE / Math.max(picture.width, picture.height));
+  const canvas = document.createElement("canvas");
+  canvas.width = Math.round(picture.width * scale);
+  canvas.height = Math.round(picture.height * scale);
+  canvas.className = "picture-result__canvas";
+  const context = canvas.getContext("2d")!;
+  context.imageSmoothingQuality = "high";
+  context.drawImage(picture.canvas, 0, 0, canvas.width, canvas.height);
+  drawFaceBoxes(context, faces.map((face, i) => ({...face, tag: String(i + 1)})), {scale});
+  const summary = faces.map((face, i) => `face ${i + 1}: ${face.top}`).join(", ");
+  canvas.setAttribute("role", "img");
+  canvas.setAttribute("aria-label", `${picture.name}${summary ? ` with ${summary}` : ""}`);
+  return canvas;
+}
+
+function element<K extends keyof HTMLElementTagNameMap>(tag: K, className: string, text?: string): HTMLElementTagNameMap[K] {
+  const node = document.createElement(tag);
+  node.className = className;
+  if (text !== undefined) node.textContent = text;
+  return node;
+}
+
+function faceCards(engine: Engine, faces: FaceResult[], {whole = false} = {}): HTMLElement {
+  const grid = element("div", "picture-result__faces");
+  faces.forEach((face, i) =>
+    grid.append(
+      FaceCard(face, {
+        title: whole ? "Whole picture" : `Face ${i + 1}`,
+        explain: () => engine.explain(face.input, EMOTIONS.indexOf(face.top))
+      })
+    )
+  );
+  return grid;
+}
+
+/** Reads, detects and classifies one picture into its result block (or an error block). */
+async function pictureResult(engine: Engine, file: File): Promise<HTMLElement> {
+  let picture: Picture;
+  try {
+    picture = await readPicture(file);
+  } catch (error) {
+    const block = element("div", "picture-error", error instanceof PictureError ? error.message : `“${file.name}” could not be read: ${error}`);
+    block.setAttribute("role", "alert");
+    return block;
+  }
+  const block = element("article", "picture-result");
+  block.dataset.picture = picture.name;
+  const header = element("header", "picture-result__header");
+  header.append(element("h3", "picture-result__name", picture.name));
+  const timing = element("p", "picture-result__timing");
+  header.append(timing);
+  block.append(header);
+
+  const t0 = performance.now();
+  const {canvas, scale} = detectionCanvas(picture);
+  const detections = (await engine.detect(canvas, PHOTO_DETECTOR)).map(({box, score}) => ({
+    score,
+    box: {x: box.x / scale, y: box.y / scale, width: box.width / scale, height: box.height / scale}
+  }));
+  const t1 = performance.now();
+  const faces = await engine.faces(picture.image, detections);
+  const t2 = performance.now();
+  block.dataset.faces = String(faces.length);
+  timing.textContent = `${picture.width} × ${picture.height} px · ${faces.length} ${faces.length === 1 ? "face" : "faces"} · ` +
+    `detection ${ms(t1 - t0)} · classification ${ms(t2 - t1)} on ${BACKEND_LABELS[engine.backend()]}`;
+
+  const figure = element("figure", "picture-result__figure");
+  figure.append(displayCanvas(picture, faces));
+  block.append(figure);
+  if (faces.length) {
+    block.append(faceCards(engine, faces));
+    return block;
+  }
+  const none = element("div", "picture-result__none");
+  none.append(element("p", "", "No face found in this picture. If it is a single face cropped close (like FER2013's photos), the model can read the whole picture as one face."));
+  const button = element("button", "", "Read the whole picture as one face");
+  button.type = "button";
+  button.addEventListener("click", async () => {
+    button.disabled = true;
+    const [face] = await engine.serial(() => engine.faces(picture.image, [{box: null, score: null}]));
+    figure.replaceChildren(displayCanvas(picture, [face]));
+    none.replaceWith(faceCards(engine, [face], {whole: true}));
+  });
+  none.append(button);
+  block.append(none);
+  return block;
+}
+
+/** The photo panel: a drop zone with a file picker, and the results, newest first. */
+export function UploadPanel(handle: {ready: Promise<Engine>}): HTMLElement {
+  const panel = element("section", "upload-panel");
+  const zone = element("div", "dropzone");
+  const input = element("input", "dropzone__input");
+  input.type = "file";
+  input.accept = "image/*";
+  input.multiple = true;
+  input.id = "classifier-files";
+  input.setAttribute("aria-label", "pictures to classify");
+  const choose = element("button", "dropzone__button", "Choose pictures…");
+  choose.type = "button";
+  choose.addEventListener("click", () => input.click());
+  zone.append(input, choose, element("p", "dropzone__hint", "or drop them anywhere on this page, or paste one (Ctrl+V / ⌘V). Several at once are fine."));
+  const status = element("p", "upload-panel__status");
+  status.setAttribute("role", "status");
+  const results = element("div", "upload-panel__results");
+  panel.append(zone, status, results);
+
+  let pending = 0;
+  async function handle_(files: File[]): Promise<void> {
+    if (!files.length) return;
+    const batch = element("div", "upload-panel__batch");
+    results.prepend(batch);
+    pending += files.length;
+    status.textContent = `Reading ${pending} ${pending === 1 ? "picture" : "pictures"}…`;
+    let engine: Engine;
+    try {
+      engine = await handle.ready;
+    } catch (error) {
+      status.textContent = `The classifier could not start: ${error instanceof Error ? error.message : error}`;
+      pending = 0;
+      return;
+    }
+    for (const file of files) {
+      const slot = element("div", "upload-panel__slot");
+      batch.append(slot);
+      try {
+        slot.replaceWith(await engine.serial(() => pictureResult(engine, file)));
+      } catch (error) {
+        const block = element("div", "picture-error", `“${file.name}” could not be classified: ${error instanceof Error ? error.message : error}`);
+        block.setAttribute("role", "alert");
+        slot.replaceWith(block);
+      }
+      pending--;
+      status.textContent = pending ? `Reading ${pending} more…` : "";
+    }
+  }
+
+  input.addEventListener("change", () => {
+    handle_(Array.from(input.files ?? []));
+    input.value = "";
+  });
+  // Drops and pastes anywhere on the page land here: the camera panel takes no files.
+  const over = (event: DragEvent) => {
+    if (!event.dataTransfer?.types.includes("Files")) return;
+    event.preventDefault();
+    zone.classList.add("is-over");
+  };
+  const leave = () => zone.classList.remove("is-over");
+  const drop = (event: DragEvent) => {
+    leave();
+    const files = picturesFromTransfer(event.dataTransfer);
+    if (!files.length) return;
+    event.preventDefault();
+    handle_(files);
+  };
+  const paste = (event: ClipboardEvent) => {
+    const target = event.target as HTMLElement | null;
+    if (target?.closest("input, textarea, [contenteditable]")) return;
+    const files = picturesFromTransfer(event.clipboardData);
+    if (!files.length) return;
+    event.preventDefault();
+    handle_(files);
+  };
+  document.addEventListener("dragover", over);
+  document.addEventListener("dragleave", leave);
+  document.addEventListener("drop", drop);
+  document.addEventListener("paste", paste);
+  // Framework re-runs a cell when its inputs change: the caller removes the listeners through this.
+  (panel as HTMLElement & {dispose?: () => void}).dispose = () => {
+    document.removeEventListener("dragover", over);
+    document.removeEventListener("dragleave", leave);
+    document.removeEventListener("drop", drop);
+    document.removeEventListener("paste", paste);
+  };
+  return panel;
+}

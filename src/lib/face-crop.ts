@@ -1,0 +1,134 @@
+// The one face-to-48x48 preprocessing shared by the browser page and Node: a face-detector box
+// becomes a square crop of an RGBA picture, turned grey and resized to the model's input size.
+// Pure functions on RGBA arrays, so canvas ImageData (browser) and jpeg-js/pngjs output (Node)
+// go through the same arithmetic and give the same bytes.
+
+import {IMAGE_SIZE} from "./dataset.ts";
+import {toGrey} from "./fer2013-images.ts";
+import {facesToInput} from "./preprocess.ts";
+
+/** An RGBA picture, 4 bytes per pixel, row-major: canvas ImageData, jpeg-js or pngjs output. */
+export interface RgbaImage {
+  data: Uint8ClampedArray | Uint8Array;
+  width: number;
+  height: number;
+}
+
+/** A rectangle in source-image pixels. */
+export interface Box {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+}
+
+/**
+ * How a face-detector box becomes a FER2013-like crop: a square of the box's longer side times
+ * FACE_CROP.scale, its centre moved down by FACE_CROP.shiftY times that side (negative: up).
+ * Measured, not guessed: face-api's tiny face detector, run on 200 PublicTest faces enlarged to 192 px
+ * (121 found at input size 512), returned boxes 1.01 x 0.93 of the FER2013 crop, centred 0.10 of it
+ * lower. FER2013's crops are about the detector's box, reaching a little higher (forehead).
+ */
+export const FACE_CROP = {scale: 1, shiftY: -0.1};
+
+/**
+ * The square crop around a face box (see FACE_CROP), shrunk to fit the picture if it is larger, and
+ * shifted inside it, so no padding has to be invented.
+ */
+export function squareCrop(
+  face: Box,
+  image: {width: number; height: number},
+  {scale = FACE_CROP.scale, shiftY = FACE_CROP.shiftY}: {scale?: number; shiftY?: number} = {}
+): Box {
+  if (!(face.width > 0 && face.height > 0)) throw new Error(`invalid face box ${JSON.stringify(face)}: expected a positive width and height`);
+  if (!(image.width > 0 && image.height > 0)) throw new Error(`invalid image size ${image.width}x${image.height}: expected a positive width and height`);
+  const wanted = Math.max(face.width, face.height) * scale;
+  const side = Math.min(wanted, image.width, image.height);
+  const cx = face.x + face.width / 2;
+  const cy = face.y + face.height / 2 + shiftY * wanted;
+  const x = Math.min(Math.max(cx - side / 2, 0), image.width - side);
+  const y = Math.min(Math.max(cy - side / 2, 0), image.height - side);
+  return {x, y, width: side, height: side};
+}
+
+/** The largest centred square of a picture: the "whole picture is one face" crop (FER-style photos). */
+export function centreSquare(image: {width: number; height: number}): Box {
+  const side = Math.min(image.width, image.height);
+  return {x: (image.width - side) / 2, y: (image.height - side) / 2, width: side, height: side};
+}
+
+/**
+ * The grey pixels of `crop` resized to size x size, rounded to 8 bits like FER2013's own images.
+ * Colour becomes grey first, with the project's one luma conversion (toGrey, as the dataset reader),
+ * then shrinking averages every grey pixel the output pixel covers (weighted by the covered area), so a
+ * 400-pixel face does not alias; enlarging a face smaller than the output interpolates bilinearly.
+ */
+export function greyCrop(image: RgbaImage, crop: Box, {size = IMAGE_SIZE} = {}): Uint8Array {
+  const {data, width, height} = image;
+  if (data.length !== width * height * 4) {
+    throw new Error(`invalid rgba image: ${data.length} bytes for ${width}x${height}, expected ${width * height * 4}`);
+  }
+  const x0 = Math.max(0, crop.x), y0 = Math.max(0, crop.y);
+  const x1 = Math.min(width, crop.x + crop.width), y1 = Math.min(height, crop.y + crop.height);
+  if (!(x1 > x0 && y1 > y0)) throw new Error(`crop ${JSON.stringify(crop)} lies outside the ${width}x${height} image`);
+  // Only the pixels the crop touches (plus one for bilinear neighbours) are turned grey.
+  const left = Math.floor(x0), top = Math.floor(y0);
+  const regionWidth = Math.min(width, Math.ceil(x1) + 1) - left;
+  const regionHeight = Math.min(height, Math.ceil(y1) + 1) - top;
+  const region = new Uint8Array(regionWidth * regionHeight);
+  for (let row = 0; row < regionHeight; row++) {
+    const start = ((top + row) * width + left) * 4;
+    region.set(toGrey(data.subarray(start, start + regionWidth * 4), 4), row * regionWidth);
+  }
+  const grey = (px: number, py: number) => region[(py - top) * regionWidth + (px - left)];
+  const out = new Uint8Array(size * size);
+  const stepX = (x1 - x0) / size, stepY = (y1 - y0) / size;
+  if (stepX >= 1 && stepY >= 1) {
+    for (let oy = 0; oy < size; oy++) {
+      const sy0 = y0 + oy * stepY, sy1 = sy0 + stepY;
+      for (let ox = 0; ox < size; ox++) {
+        const sx0 = x0 + ox * stepX, sx1 = sx0 + stepX;
+        let sum = 0, area = 0;
+        for (let py = Math.floor(sy0); py < Math.min(Math.ceil(sy1), height); py++) {
+          const wy = Math.min(py + 1, sy1) - Math.max(py, sy0);
+          for (let px = Math.floor(sx0); px < Math.min(Math.ceil(sx1), width); px++) {
+            const w = wy * (Math.min(px + 1, sx1) - Math.max(px, sx0));
+            sum += w * grey(px, py);
+            area += w;
+          }
+        }
+        out[oy * size + ox] = Math.round(sum / area);
+      }
+    }
+  } else {
+    // Pixel centres: output pixel o samples the source at x0 + (o + 0.5) * step - 0.5, kept inside the crop.
+    const maxX = Math.min(Math.ceil(x1), width) - 1, maxY = Math.min(Math.ceil(y1), height) - 1;
+    for (let oy = 0; oy < size; oy++) {
+      const sy = Math.min(Math.max(y0 + (oy + 0.5) * stepY - 0.5, top), maxY);
+      const py = Math.floor(sy), fy = sy - py, py1 = Math.min(py + 1, maxY);
+      for (let ox = 0; ox < size; ox++) {
+        const sx = Math.min(Math.max(x0 + (ox + 0.5) * stepX - 0.5, left), maxX);
+        const px = Math.floor(sx), fx = sx - px, px1 = Math.min(px + 1, maxX);
+        const upper = grey(px, py) * (1 - fx) + grey(px1, py) * fx;
+        const lower = grey(px, py1) * (1 - fx) + grey(px1, py1) * fx;
+        out[oy * size + ox] = Math.round(upper * (1 - fy) + lower * fy);
+      }
+    }
+  }
+  return out;
+}
+
+/** The model's view of one face: the square crop it used, that crop's grey 48x48 pixels, and the model input. */
+export interface FaceCrop {
+  crop: Box;
+  pixels: Uint8Array;
+  /** 48 x 48 x 1 floats, scaled by the model-input contract (preprocess.ts). */
+  input: Float32Array;
+}
+
+/** A face of a picture as the model sees it (face box -> FER2013-like crop); `face` null means the whole picture. */
+export function cropFace(image: RgbaImage, face: Box | null, {scale = FACE_CROP.scale, shiftY = FACE_CROP.shiftY} = {}): FaceCrop {
+  const crop = face ? squareCrop(face, image, {scale, shiftY}) : centreSquare(image);
+  const pixels = greyCrop(image, crop, {size: IMAGE_SIZE});
+  return {crop, pixels, input: facesToInput(pixels)};
+}

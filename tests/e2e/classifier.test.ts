@@ -1,0 +1,474 @@
+// End to end: the classifier page, built and served on 127.0.0.1, in headless Debian Chromium.
+// Photos (face-api's sample pictures, and bad files the test writes), a fake camera fed by a y4m video the
+// test writes (faces of FER2013 when FER2013_PATH is set, else one of the sample photos), a refused camera,
+// the WebAssembly fallback without WebGL, the reader's backend switch, keyboard use, and that no request
+// leaves the origin. It also proves that the page's bundled preprocessing and Node's give the same input.
+// The site is built into .cache/e2e-classifier/ (so it never races the site test over dist/), or, with
+// E2E_USE_DIST=1, dist/ is used as it is. E2E_SCREENSHOTS=DIR saves 1280 px screenshots there.
+
+import {execFileSync} from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import zlib from "node:zlib";
+import {fileURLToPath} from "node:url";
+import jpeg from "jpeg-js";
+import {PNG} from "pngjs";
+import {chromium, type Browser, type BrowserContext, type Page} from "playwright-core";
+import {afterAll, beforeAll, describe, expect, it} from "vitest";
+import {EMOTIONS} from "../../src/lib/labels.ts";
+import {cropFace, type RgbaImage} from "../../src/lib/face-crop.ts";
+import {fer2013Available, loadFer2013} from "../../src/lib/node/fer2013.ts";
+import {facePixels, splitIndices} from "../../src/lib/dataset.ts";
+import {serveStatic, type StaticServer} from "./serve.ts";
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
+const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+const CHROMIUM_FLAGS = [
+  "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+  "--disable-background-networking", "--disable-component-update", "--disable-sync"
+];
+const SAMPLES = path.join(ROOT, "node_modules/@vladmandic/face-api/demo");
+/**
+ * Faces in face-api's sample photos, counted by eye; sample2's third face is in full profile, which the
+ * tiny face detector (trained on frontal faces) does not find.
+ */
+const SAMPLE_FACES: Record<string, number> = {
+  "sample1.jpg": 3, "sample2.jpg": 2, "sample3.jpg": 3, "sample4.jpg": 4, "sample5.jpg": 5, "sample6.jpg": 4
+};
+const SCREENSHOTS = process.env.E2E_SCREENSHOTS;
+
+// ---------------------------------------------------------------------------------------------------
+// Fixtures the test writes
+
+function crc32(bytes: Uint8Array): number {
+  let crc = ~0;
+  for (const byte of bytes) {
+    crc ^= byte;
+    for (let k = 0; k < 8; k++) crc = (crc >>> 1) ^ (0xedb88320 & -(crc & 1));
+  }
+  return ~crc >>> 0;
+}
+
+/** A valid black-and-white PNG of width x height that stays tiny on disk (1 bit per pixel, deflated). */
+function hugePng(width: number, height: number): Buffer {
+  const chunk = (type: string, data: Buffer) => {
+    const body = Buffer.concat([Buffer.from(type, "ascii"), data]);
+    const out = Buffer.alloc(body.length + 8);
+    out.writeUInt32BE(data.length, 0);
+    body.copy(out, 4);
+    out.writeUInt32BE(crc32(body), body.length + 4);
+    return out;
+  };
+  const header = Buffer.alloc(13);
+  header.writeUInt32BE(width, 0);
+  header.writeUInt32BE(height, 4);
+  header.set([1, 0, 0, 0, 0], 8); // bit depth 1, greyscale
+  const rows = Buffer.alloc((1 + Math.ceil(width / 8)) * height);
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk("IHDR", header),
+    chunk("IDAT", zlib.deflateSync(rows, {level: 9})),
+    chunk("IEND", Buffer.alloc(0))
+  ]);
+}
+
+function decodeJpeg(file: string): RgbaImage {
+  const {data, width, height} = jpeg.decode(fs.readFileSync(file), {useTArray: true, formatAsRGBA: true});
+  return {data, width, height};
+}
+
+/** RGBA picture resized (nearest pixel is enough for fixtures) into a width x height frame, centred on grey. */
+function letterbox(image: RgbaImage, width: number, height: number): RgbaImage {
+  const data = new Uint8Array(width * height * 4).fill(96);
+  const scale = Math.min(width / image.width, height / image.height);
+  const w = Math.floor(image.width * scale), h = Math.floor(image.height * scale);
+  const left = Math.floor((width - w) / 2), top = Math.floor((height - h) / 2);
+  for (let y = 0; y < h; y++) {
+    for (let x = 0; x < w; x++) {
+      const source = (Math.floor(y / scale) * image.width + Math.floor(x / scale)) * 4;
+      data.set(image.data.subarray(source, source + 4), ((top + y) * width + left + x) * 4);
+    }
+  }
+  return {data, width, height};
+}
+
+/** Six FER2013 PrivateTest faces, enlarged to 150 px with a margin, in a 640x480 frame. */
+async function datasetFrame(): Promise<RgbaImage> {
+  const dataset = await loadFer2013();
+  const picked = Array.from(splitIndices(dataset, "PrivateTest")).filter((i) => EMOTIONS[dataset.labels[i]] === "happy").slice(0, 6);
+  const width = 640, height = 480, size = 150;
+  const data = new Uint8Array(width * height * 4).fill(128);
+  picked.forEach((face, k) => {
+    const pixels = facePixels(dataset, face);
+    const left = 35 + (k % 3) * 200, top = 50 + Math.floor(k / 3) * 210;
+    for (let y = 0; y < size; y++) {
+      for (let x = 0; x < size; x++) {
+        const v = pixels[Math.floor((y * 48) / size) * 48 + Math.floor((x * 48) / size)];
+        data.set([v, v, v, 255], ((top + y) * width + left + x) * 4);
+      }
+    }
+  });
+  return {data, width, height};
+}
+
+/** A 4:2:0 y4m video (what Chromium's fake camera reads) repeating one RGBA frame. */
+function writeY4m(file: string, frame: RgbaImage, frames = 10): void {
+  const {width, height, data} = frame;
+  const y = new Uint8Array(width * height), u = new Uint8Array((width / 2) * (height / 2)), v = new Uint8Array(u.length);
+  for (let i = 0; i < width * height; i++) {
+    const [r, g, b] = [data[i * 4], data[i * 4 + 1], data[i * 4 + 2]];
+    y[i] = Math.round(0.299 * r + 0.587 * g + 0.114 * b);
+  }
+  for (let row = 0; row < height / 2; row++) {
+    for (let col = 0; col < width / 2; col++) {
+      const i = (row * 2 * width + col * 2) * 4;
+      const [r, g, b] = [data[i], data[i + 1], data[i + 2]];
+      u[row * (width / 2) + col] = Math.max(0, Math.min(255, Math.round(128 - 0.168736 * r - 0.331264 * g + 0.5 * b)));
+      v[row * (width / 2) + col] = Math.max(0, Math.min(255, Math.round(128 + 0.5 * r - 0.418688 * g - 0.081312 * b)));
+    }
+  }
+  const parts: Uint8Array[] = [Buffer.from(`YUV4MPEG2 W${width} H${height} F10:1 Ip A1:1 C420jpeg\n`)];
+  for (let f = 0; f < frames; f++) parts.push(Buffer.from("FRAME\n"), y, u, v);
+  fs.writeFileSync(file, Buffer.concat(parts));
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Site, server, browser
+
+function buildSite(): string {
+  if (process.env.E2E_USE_DIST === "1") return path.join(ROOT, "dist");
+  const dir = path.join(ROOT, ".cache", "e2e-classifier");
+  fs.mkdirSync(dir, {recursive: true});
+  const run = (command: string, args: string[]) => {
+    try {
+      execFileSync(command, args, {cwd: ROOT, stdio: ["ignore", "pipe", "pipe"], maxBuffer: 64 << 20});
+    } catch (error) {
+      const {stdout = "", stderr = ""} = error as {stdout?: Buffer; stderr?: Buffer};
+      throw new Error(`${command} ${args.join(" ")} failed:\n${`${stdout}\n${stderr}`.trim().split("\n").slice(-30).join("\n")}`);
+    }
+  };
+  run("npx", ["tsx", "training/vendor.ts"]);
+  // Framework reads only a .js config through --config: the project's config, with its own output folder.
+  const config = path.join(dir, "observablehq.config.js");
+  run("npx", ["tsx", "-e", `import("./observablehq.config.ts").then((m) => require("node:fs").writeFileSync(${JSON.stringify(config)},
+    "export default " + JSON.stringify({...m.default, output: ${JSON.stringify(path.relative(ROOT, path.join(dir, "dist")))}}) + ";\\n"))`]);
+  run("npx", ["observable", "build", "--config", config]);
+  return path.join(dir, "dist");
+}
+
+interface Watched {
+  foreign: string[];
+  errors: string[];
+}
+
+const watched: Watched = {foreign: [], errors: []};
+
+/** Records requests to other origins and page errors of every page the tests open. */
+function watch(page: Page, origin: string): Page {
+  page.on("request", (request) => {
+    const url = new URL(request.url());
+    if (url.protocol !== "data:" && url.protocol !== "blob:" && url.origin !== origin) watched.foreign.push(request.url());
+  });
+  page.on("pageerror", (error) => watched.errors.push(error.message));
+  page.on("console", (message) => {
+    if (message.type() === "error") watched.errors.push(message.text());
+  });
+  return page;
+}
+
+async function screenshot(page: Page, name: string): Promise<void> {
+  if (!SCREENSHOTS) return;
+  fs.mkdirSync(SCREENSHOTS, {recursive: true});
+  await page.screenshot({path: path.join(SCREENSHOTS, `${name}.png`), fullPage: true});
+}
+
+async function faceResults(page: Page, scope: string): Promise<{emotion: string; confidence: number; box: number[]}[]> {
+  return page.$$eval(`${scope} [data-emotion]`, (elements) =>
+    elements.map((e) => ({
+      emotion: (e as HTMLElement).dataset.emotion!,
+      confidence: Number((e as HTMLElement).dataset.confidence),
+      box: (e as HTMLElement).dataset.box!.split(",").map(Number)
+    }))
+  );
+}
+
+function expectWellFormed(faces: {emotion: string; confidence: number; box: number[]}[], width: number, height: number): void {
+  for (const face of faces) {
+    expect(EMOTIONS).toContain(face.emotion);
+    expect(face.confidence).toBeGreaterThan(1 / 7 - 1e-6);
+    expect(face.confidence).toBeLessThanOrEqual(1);
+    const [x, y, w, h] = face.box;
+    expect(face.box).toHaveLength(4);
+    expect(Math.min(x, y)).toBeGreaterThanOrEqual(0);
+    expect(w).toBeGreaterThan(10);
+    expect(h).toBeGreaterThan(10);
+    expect(x + w).toBeLessThanOrEqual(width + 1);
+    expect(y + h).toBeLessThanOrEqual(height + 1);
+  }
+}
+
+describe("the classifier page in headless Chromium", () => {
+  let server: StaticServer;
+  let browser: Browser;
+  let dist: string;
+  let url: string;
+  let fixtures: string;
+
+  beforeAll(async () => {
+    if (!fs.existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} not found: install Debian's chromium (apt-get install -y chromium) or set CHROMIUM_PATH`);
+    dist = buildSite();
+    server = await serveStatic(dist);
+    url = `${server.origin}/pages/classifier`;
+    browser = await chromium.launch({executablePath: CHROMIUM, args: CHROMIUM_FLAGS});
+    fixtures = fs.mkdtempSync(path.join(os.tmpdir(), "classifier-e2e-"));
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+    if (fixtures) fs.rmSync(fixtures, {recursive: true, force: true});
+  });
+
+  async function openPage({context, query = ""}: {context?: BrowserContext; query?: string} = {}): Promise<Page> {
+    const page = watch(await (context ?? browser).newPage({viewport: {width: 1280, height: 900}}), server.origin);
+    await page.goto(url + query);
+    await page.waitForSelector("[data-backend]:not([data-backend=''])", {timeout: 60_000});
+    return page;
+  }
+
+  it("the page is built with the classifier's own weights and face-api's detector, all served by the site", () => {
+    const files = fs.readdirSync(dist, {recursive: true}) as string[];
+    expect(files.some((f) => /vendor\/face-api\/tiny_face_detector_model\.[0-9a-f]+\.bin$/.test(f))).toBe(true);
+    expect(files.some((f) => /vendor\/classifier\/weights\.[0-9a-f]+\.bin$/.test(f))).toBe(true);
+    expect(fs.readFileSync(path.join(dist, "pages", "classifier.html"), "utf8")).toContain("Classifier");
+  });
+
+  it("uploading face-api's six sample photos at once boxes and labels every face the detector finds", async () => {
+    const page = await openPage();
+    const names = Object.keys(SAMPLE_FACES);
+    await page.setInputFiles("#classifier-files", names.map((name) => path.join(SAMPLES, name)));
+    await page.waitForFunction((n) => document.querySelectorAll(".picture-result").length === n, names.length, {timeout: 180_000});
+    const found = Object.fromEntries(
+      await page.$$eval(".picture-result", (elements) => elements.map((e) => [(e as HTMLElement).dataset.picture!, Number((e as HTMLElement).dataset.faces)]))
+    );
+    expect(found).toEqual(SAMPLE_FACES);
+    for (const name of names) {
+      const {width, height} = decodeJpegSize(path.join(SAMPLES, name));
+      const faces = await faceResults(page, `.picture-result[data-picture="${name}"]`);
+      expect(faces).toHaveLength(SAMPLE_FACES[name]);
+      expectWellFormed(faces, width, height);
+    }
+    // Every face card shows the crop, the Grad-CAM view and all seven bars.
+    const cards = page.locator(".picture-result .face-result");
+    expect(await cards.count()).toBe(Object.values(SAMPLE_FACES).reduce((a, b) => a + b));
+    expect(await cards.first().locator(".emotion-bars li").count()).toBe(EMOTIONS.length);
+    await page.waitForFunction(() => document.querySelectorAll(".face-result__why canvas").length === document.querySelectorAll(".picture-result .face-result").length, null, {timeout: 60_000});
+    await screenshot(page, "classifier-samples");
+    await page.close();
+  }, 300_000);
+
+  it("a picture dropped on the page or pasted into it is classified like one from the picker", async () => {
+    const page = await openPage();
+    const base64 = fs.readFileSync(path.join(SAMPLES, "sample6.jpg")).toString("base64");
+    await page.evaluate((base64) => {
+      const transfer = (name: string) => {
+        const data = new DataTransfer();
+        data.items.add(new File([Uint8Array.from(atob(base64), (c) => c.charCodeAt(0))], name, {type: "image/jpeg"}));
+        return data;
+      };
+      document.querySelector("main")!.dispatchEvent(new DragEvent("drop", {dataTransfer: transfer("dropped.jpg"), bubbles: true, cancelable: true}));
+      document.body.dispatchEvent(new ClipboardEvent("paste", {clipboardData: transfer("pasted.jpg"), bubbles: true, cancelable: true}));
+    }, base64);
+    await page.waitForFunction(() => document.querySelectorAll(".picture-result").length === 2, null, {timeout: 60_000});
+    for (const name of ["dropped.jpg", "pasted.jpg"]) {
+      expect(await page.getAttribute(`.picture-result[data-picture="${name}"]`, "data-faces")).toBe(String(SAMPLE_FACES["sample6.jpg"]));
+    }
+    await page.close();
+  });
+
+  it("a non-image, a corrupt JPEG and an 8000x8000 picture each get a clear message, and the page keeps working", async () => {
+    const text = path.join(fixtures, "notes.txt");
+    const corrupt = path.join(fixtures, "broken.jpg");
+    const huge = path.join(fixtures, "huge.png");
+    fs.writeFileSync(text, "not a picture\n");
+    fs.writeFileSync(corrupt, Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), Buffer.alloc(2000, 7)]));
+    fs.writeFileSync(huge, hugePng(8000, 8000));
+    const page = await openPage();
+    await page.setInputFiles("#classifier-files", [text, corrupt, huge]);
+    await page.waitForFunction(() => document.querySelectorAll(".picture-error").length === 3, null, {timeout: 60_000});
+    const messages = await page.locator(".picture-error").allInnerTexts();
+    expect(messages[0]).toMatch(/“notes\.txt” is not a picture/);
+    expect(messages[1]).toMatch(/“broken\.jpg” could not be read as a picture/);
+    expect(messages[2]).toMatch(/“huge\.png” is 8,000 × 8,000 pixels \(64 megapixels\).*up to 40 megapixels/);
+    await page.setInputFiles("#classifier-files", path.join(SAMPLES, "sample1.jpg"));
+    await page.waitForSelector(".picture-result[data-picture='sample1.jpg'] [data-emotion]", {timeout: 60_000});
+    await page.close();
+  });
+
+  it("a picture with no face says so, and reads the whole picture as one face when asked", async () => {
+    const file = path.join(fixtures, "gradient.png");
+    const png = new PNG({width: 300, height: 200});
+    for (let i = 0; i < 300 * 200; i++) png.data.set([i % 300, 120, 200 - Math.floor(i / 300), 255], i * 4);
+    fs.writeFileSync(file, PNG.sync.write(png));
+    const page = await openPage();
+    await page.setInputFiles("#classifier-files", file);
+    await page.waitForSelector(".picture-result__none", {timeout: 60_000});
+    expect(await page.locator(".picture-result__none").innerText()).toMatch(/No face found/);
+    await page.getByRole("button", {name: "Read the whole picture as one face"}).click();
+    await page.waitForSelector(".picture-result [data-emotion]", {timeout: 30_000});
+    const faces = await faceResults(page, ".picture-result");
+    expect(faces).toHaveLength(1);
+    expect(faces[0].box).toEqual([50, 0, 200, 200]);
+    await page.close();
+  });
+
+  it("the page's bundled preprocessing and Node's give the same model input for the same picture", async () => {
+    // A PNG (lossless: both sides decode the same RGBA) of a real photo, and a face box in it.
+    const photo = decodeJpeg(path.join(SAMPLES, "sample1.jpg"));
+    const png = new PNG({width: photo.width, height: photo.height});
+    png.data.set(photo.data);
+    const bytes = PNG.sync.write(png);
+    const boxes = [{x: 1450.3, y: 200.6, width: 272.2, height: 266.9}, {x: 10, y: 1100, width: 20, height: 20}, null];
+    const page = await openPage();
+    const module = (fs.readdirSync(dist, {recursive: true}) as string[]).find((f) => /_import\/vendor\/classifier\/app\.[0-9a-f]+\.js$/.test(f.replace(/\\/g, "/")));
+    expect(module).toBeDefined();
+    // The module the page itself loads, imported in the page (a module script: vitest rewrites import() in callbacks).
+    await page.addScriptTag({type: "module", content: `import {cropFace} from "${server.origin}/${module!.replace(/\\/g, "/")}"; window.cropFace = cropFace;`});
+    await page.waitForFunction(() => "cropFace" in window);
+    const inBrowser: number[][] = await page.evaluate(
+      async ({base64, boxes}) => {
+        const {cropFace} = window as unknown as {cropFace: typeof import("../../src/lib/face-crop.ts").cropFace};
+        const blob = new Blob([Uint8Array.from(atob(base64), (c) => c.charCodeAt(0))], {type: "image/png"});
+        const img = new Image();
+        img.src = URL.createObjectURL(blob);
+        await img.decode();
+        const canvas = document.createElement("canvas");
+        canvas.width = img.naturalWidth;
+        canvas.height = img.naturalHeight;
+        const context = canvas.getContext("2d", {willReadFrequently: true})!;
+        context.drawImage(img, 0, 0);
+        const image = {data: context.getImageData(0, 0, canvas.width, canvas.height).data, width: canvas.width, height: canvas.height};
+        return boxes.map((box) => Array.from(cropFace(image, box).input as Float32Array));
+      },
+      {base64: bytes.toString("base64"), boxes}
+    );
+    const decoded = PNG.sync.read(bytes);
+    boxes.forEach((box, k) => {
+      const inNode = cropFace({data: decoded.data, width: decoded.width, height: decoded.height}, box).input;
+      expect(inBrowser[k]).toHaveLength(48 * 48);
+      const worst = Math.max(...inBrowser[k].map((v, i) => Math.abs(v - inNode[i])));
+      expect(worst).toBeLessThanOrEqual(1e-6);
+    });
+    await page.close();
+  });
+
+  it("with WebGL disabled the page falls back to WebAssembly, says so, and still classifies", async () => {
+    const context = await browser.newContext();
+    await context.addInitScript(() => {
+      for (const Canvas of [HTMLCanvasElement, OffscreenCanvas]) {
+        const getContext = Canvas.prototype.getContext as (this: unknown, type: string, options?: unknown) => unknown;
+        Canvas.prototype.getContext = function (this: unknown, type: string, options?: unknown) {
+          return /webgl/i.test(type) ? null : getContext.call(this, type, options);
+        } as typeof Canvas.prototype.getContext;
+      }
+    });
+    // ?backend=webgl: try WebGL first even where the page would have preferred WebAssembly.
+    const page = await openPage({context, query: "?backend=webgl"});
+    expect(await page.getAttribute("[data-backend]", "data-backend")).toBe("wasm");
+    expect(await page.locator(".classifier-status__note").innerText()).toMatch(/WebGL did not work here/);
+    await page.setInputFiles("#classifier-files", path.join(SAMPLES, "sample3.jpg"));
+    await page.waitForSelector(".picture-result[data-picture='sample3.jpg']", {timeout: 60_000});
+    expect(await faceResults(page, ".picture-result")).toHaveLength(SAMPLE_FACES["sample3.jpg"]);
+    await context.close();
+  });
+
+  it("the reader can switch the backend, and the page shows which one runs", async () => {
+    const page = await openPage({query: "?backend=wasm"});
+    expect(await page.getAttribute("[data-backend]", "data-backend")).toBe("wasm");
+    await page.selectOption(".classifier-status select", "cpu");
+    await page.waitForSelector("[data-backend='cpu']", {timeout: 60_000});
+    await page.selectOption(".classifier-status select", "wasm");
+    await page.waitForSelector("[data-backend='wasm']", {timeout: 60_000});
+    await page.close();
+  });
+
+  it("the file picker and the camera are reachable and usable from the keyboard", async () => {
+    const page = await openPage();
+    /** Presses Tab until the element matching `selector` has the focus; its text, or null if never reached. */
+    const tabTo = async (selector: string) => {
+      for (let i = 0; i < 40; i++) {
+        await page.keyboard.press("Tab");
+        const text = await page.evaluate((s) => (document.activeElement?.matches(s) ? document.activeElement.textContent : null), selector);
+        if (text !== null) return text;
+      }
+      return null;
+    };
+    const focused = [await tabTo("button.dropzone__button")];
+    const chooser = page.waitForEvent("filechooser", {timeout: 10_000});
+    await page.keyboard.press("Enter");
+    expect((await chooser).isMultiple()).toBe(true);
+    focused.push(await tabTo("button.camera-panel__toggle"));
+    expect(focused).toEqual(["Choose pictures…", "Start camera"]);
+    await page.close();
+  });
+
+  it("a fake camera showing faces yields labelled, smoothed faces with frame rate and stage timings, until stopped", async () => {
+    const video = path.join(fixtures, "faces.y4m");
+    const frame = fer2013Available() ? await datasetFrame() : letterbox(decodeJpeg(path.join(SAMPLES, "sample1.jpg")), 640, 480);
+    writeY4m(video, frame);
+    const camera = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: [...CHROMIUM_FLAGS, "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream", `--use-file-for-fake-video-capture=${video}`]
+    });
+    try {
+      const page = watch(await camera.newPage({viewport: {width: 1280, height: 900}}), server.origin);
+      await page.goto(url);
+      await page.waitForSelector("[data-backend]:not([data-backend=''])", {timeout: 60_000});
+      const requestsBefore = watched.foreign.length;
+      await page.getByRole("button", {name: "Start camera"}).click();
+      await page.waitForSelector(".camera-panel [data-emotion]", {timeout: 60_000});
+      // A few frames more, so that frame rate and smoothing have something to work with.
+      await page.waitForFunction(() => Number(document.querySelectorAll(".camera-panel__stats dd")[0]?.textContent) > 0, null, {timeout: 60_000});
+      const faces = await faceResults(page, ".camera-panel");
+      expect(faces.length).toBeGreaterThan(0);
+      expectWellFormed(faces, 640, 480);
+      const stats = await page.locator(".camera-panel__stats dd").allInnerTexts();
+      for (const value of stats.slice(0, 5)) expect(Number(value)).toBeGreaterThan(0);
+      expect(await page.locator(".emoji-mirror__label").innerText()).toMatch(new RegExp(`^(${EMOTIONS.join("|")}) \\d+%$`));
+      await page.getByLabel("Show why (Grad-CAM of the main face)").check();
+      await page.waitForFunction(() => document.querySelectorAll(".camera-panel__explain canvas").length === 2, null, {timeout: 30_000});
+      await screenshot(page, "classifier-camera");
+      await page.getByRole("button", {name: "Stop camera"}).click();
+      expect(await page.locator(".camera-panel [data-emotion]").count()).toBe(0);
+      expect(watched.foreign.slice(requestsBefore)).toEqual([]);
+      await page.close();
+    } finally {
+      await camera.close();
+    }
+  });
+
+  it("a refused camera gives a clear message and leaves photos working", async () => {
+    const context = await browser.newContext();
+    await context.addInitScript(() => {
+      navigator.mediaDevices.getUserMedia = () => Promise.reject(new DOMException("Permission denied", "NotAllowedError"));
+    });
+    const page = await openPage({context});
+    await page.getByRole("button", {name: "Start camera"}).click();
+    await expect.poll(() => page.locator(".camera-panel__message").innerText()).toMatch(/Camera access was refused/);
+    expect(await page.getByRole("button", {name: "Start camera"}).isEnabled()).toBe(true);
+    await page.setInputFiles("#classifier-files", path.join(SAMPLES, "sample5.jpg"));
+    await page.waitForSelector(".picture-result [data-emotion]", {timeout: 60_000});
+    await context.close();
+  });
+
+  it("no request of any page opened above left the origin, and no page reported an error", () => {
+    expect(watched.foreign).toEqual([]);
+    expect(watched.errors).toEqual([]);
+  });
+});
+
+function decodeJpegSize(file: string): {width: number; height: number} {
+  const {width, height} = jpeg.decode(fs.readFileSync(file), {useTArray: true});
+  return {width, height};
+}
