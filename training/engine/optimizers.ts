@@ -27,6 +27,8 @@ export interface FlatOptimizer {
   /** Updates params in place from the gradient of the loss. */
   apply(params: Float32Array, gradient: Float32Array, learningRate?: number): void;
   getState(): OptimizerState;
+  /** Updates applied so far (cheap: getState copies the slots). */
+  iterations(): number;
   setState(state: OptimizerState): void;
 }
 
@@ -76,6 +78,7 @@ function adam(config: OptimizerConfig, parameterCount: number, nativeAdam?: Nati
       }
     },
     getState: () => ({iterations, slots: [m.slice(), v.slice()]}),
+    iterations: () => iterations,
     setState(state) {
       checkState(state, 2, parameterCount, "adam");
       iterations = state.iterations;
@@ -106,6 +109,7 @@ function sgd(config: OptimizerConfig, parameterCount: number): FlatOptimizer {
       }
     },
     getState: () => ({iterations, slots: [velocity.slice()]}),
+    iterations: () => iterations,
     setState(state) {
       checkState(state, 1, parameterCount, "sgd");
       iterations = state.iterations;

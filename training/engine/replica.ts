@@ -81,14 +81,15 @@ export class Replica {
   private readonly trainable: tf.Variable[];
   private readonly optimizer: FlatOptimizer;
   private readonly loss: Required<Omit<LossConfig, "classWeights">> & {classWeights: Float32Array | null};
-  private readonly random: (() => number) | null;
+  /** The replica's seed: weights are initialized from it, and each step's dropout from (seed, step). */
+  private readonly seed: number | null;
   /** Trainable parameters, authoritative between steps; the variables are refreshed from it. */
   private readonly params: Float32Array;
 
-  private constructor(options: {model: tf.LayersModel; optimizer: OptimizerConfig; loss: LossConfig; random: (() => number) | null}) {
+  private constructor(options: {model: tf.LayersModel; optimizer: OptimizerConfig; loss: LossConfig; seed: number | null}) {
     const {model} = options;
     this.model = model;
-    this.random = options.random;
+    this.seed = options.seed;
     const inputShape = model.inputs[0].shape.slice(1);
     if (inputShape.some((d) => d == null)) throw new Error(`model input shape must be fully defined, got [${model.inputs[0].shape}]`);
     this.inputShape = inputShape as number[];
@@ -123,7 +124,7 @@ export class Replica {
     if (!(model instanceof tf.LayersModel)) {
       throw new Error(`model factory for ${options.model.name} did not return a tf.LayersModel`);
     }
-    return new Replica({model, optimizer: options.optimizer, loss: options.loss ?? {}, random});
+    return new Replica({model, optimizer: options.optimizer, loss: options.loss ?? {}, seed: options.seed ?? null});
   }
 
   /**
@@ -136,7 +137,10 @@ export class Replica {
       into.fill(0);
       return {lossSum: 0, correct: 0};
     }
-    return withRandomSync(this.random, () => {
+    // A fresh stream per step, derived from (seed, step): a run resumed from a checkpoint draws the same
+    // dropout masks as the uninterrupted run would have.
+    const random = this.seed == null ? null : seededRandom((this.seed ^ Math.imul(this.optimizer.iterations() + 1, 0x9e3779b1)) >>> 0);
+    return withRandomSync(random, () => {
       let correct = 0;
       let lossSum = 0;
       tf.tidy(() => {

@@ -58,6 +58,6 @@ export const FER_LITE: ModelSpec = {
 export const TINY: ModelSpec = {
   name: "tiny",
   description: "a toy two-stage network (8-16 filters) for tests and smoke runs",
-  create: (options) => createPlainNet({name: "tiny", stages: [[8], [16]], dropout: 0}, options),
+  create: (options) => createPlainNet({name: "tiny", stages: [[8], [16]], dropout: 0.1}, options),
   training: {optimizer: "adam", lr: 3e-3, schedule: "constant", batch: 32, epochs: 2, labelSmoothing: 0, weightDecay: 0, patience: 5}
 };
