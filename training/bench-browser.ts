@@ -10,15 +10,11 @@
 import fs from "node:fs";
 import path from "node:path";
 import {execFileSync} from "node:child_process";
-import {chromium, type Browser} from "playwright-core";
+import type {Browser} from "playwright-core";
 import {parseFlags} from "./cli.ts";
-import {serveStatic} from "../tests/e2e/serve.ts";
+import {launchChromium} from "./chromium.ts";
+import {serveStatic} from "./serve-static.ts";
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
-const CHROMIUM_FLAGS = [
-  "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-  "--disable-background-networking", "--disable-component-update", "--disable-sync"
-];
 const DEFAULT_PICTURE = "node_modules/@vladmandic/face-api/demo/sample1.jpg";
 const BACKENDS = ["webgl", "wasm", "cpu"] as const;
 
@@ -149,10 +145,9 @@ export async function runBench(argv: string[]): Promise<object> {
     throw new Error(`no built classifier page in ${dist}: run npm run build first (or pass --dist DIR)`);
   }
   if (!fs.existsSync(picture)) throw new Error(`missing picture ${picture}: pass --picture FILE (a photo with a face)`);
-  if (!fs.existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} not found: apt-get install -y chromium, or set CHROMIUM_PATH`);
   const info = JSON.parse(fs.readFileSync(path.join("src", "vendor", "classifier", "model-info.json"), "utf8"));
   const server = await serveStatic(dist);
-  const browser = await chromium.launch({executablePath: CHROMIUM, args: CHROMIUM_FLAGS});
+  const browser = await launchChromium();
   try {
     const url = `${server.origin}/pages/classifier`;
     const firstPrediction: Record<string, {backend: string; medianMs: number; runsMs: number[]}> = {};

@@ -4,7 +4,7 @@
 import {html} from "htl";
 import {EMOTIONS, SPLITS} from "../lib/labels.js";
 import {EMOTION_COLORS} from "../lib/palette.js";
-import type {ClassShareRow} from "./ClassDistribution.ts";
+import type {ClassShareRow} from "./ClassDistribution.js";
 
 const integer = (n: number) => n.toLocaleString("en-US");
 const percent = (x: number) => `${(x * 100).toFixed(1)}%`;

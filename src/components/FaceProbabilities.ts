@@ -5,6 +5,7 @@ import {html, svg} from "htl";
 import {EMOTIONS} from "../lib/labels.js";
 import {EMOTION_COLORS} from "../lib/palette.js";
 import type {SpriteFace} from "../lib/report-models.js";
+import {spriteTileStyle, type SpriteSheetOptions} from "./FaceGallery.js";
 
 export interface ProbableFace {
   face: SpriteFace;
@@ -12,13 +13,7 @@ export interface ProbableFace {
   p: number[];
 }
 
-export interface FaceProbabilitiesOptions {
-  src: string;
-  sheetWidth: number;
-  sheetHeight: number;
-  tileSize?: number;
-  scale?: number;
-}
+export type FaceProbabilitiesOptions = SpriteSheetOptions;
 
 function ProbabilityBars(p: number[], label: number, {width = 96, height = 34} = {}) {
   const band = width / p.length;
@@ -32,8 +27,8 @@ function ProbabilityBars(p: number[], label: number, {width = 96, height = 34} =
   </svg>`;
 }
 
-export function FaceProbabilities(entries: ProbableFace[], {src, sheetWidth, sheetHeight, tileSize = 48, scale = 2}: FaceProbabilitiesOptions) {
-  const side = tileSize * scale;
+export function FaceProbabilities(entries: ProbableFace[], sheet: FaceProbabilitiesOptions) {
+  const side = (sheet.tileSize ?? 48) * (sheet.scale ?? 2);
   return html`<div class="face-gallery face-probabilities">${entries.map(({face, p}) => {
     let predicted = 0;
     for (let k = 1; k < p.length; k++) if (p[k] > p[predicted]) predicted = k;
@@ -41,13 +36,7 @@ export function FaceProbabilities(entries: ProbableFace[], {src, sheetWidth, she
     const description = `${EMOTIONS[face.label]} face predicted ${EMOTIONS[predicted]} at ${(p[predicted] * 100).toFixed(0)}%` +
       (right ? "" : `, ${EMOTIONS[face.label]} at ${(p[face.label] * 100).toFixed(0)}%`);
     return html`<figure data-face-id=${face.id} data-label=${EMOTIONS[face.label]} data-predicted=${EMOTIONS[predicted]}>
-      <div class="face" role="img" aria-label=${description} title=${`${face.id}\n${EMOTIONS.map((e, k) => `${e} ${(p[k] * 100).toFixed(1)}%`).join("\n")}`} style=${{
-        width: `${side}px`,
-        height: `${side}px`,
-        backgroundImage: `url("${src}")`,
-        backgroundSize: `${sheetWidth * scale}px ${sheetHeight * scale}px`,
-        backgroundPosition: `-${face.x * scale}px -${face.y * scale}px`
-      }}></div>
+      <div class="face" role="img" aria-label=${description} title=${`${face.id}\n${EMOTIONS.map((e, k) => `${e} ${(p[k] * 100).toFixed(1)}%`).join("\n")}`} style=${spriteTileStyle(face, sheet)}></div>
       ${ProbabilityBars(p, face.label, {width: side})}
       <figcaption><span class="emotion-label" style=${{color: EMOTION_COLORS[EMOTIONS[predicted]]}}>${EMOTIONS[predicted]}</span> ${(p[predicted] * 100).toFixed(0)}%${
         right ? "" : html`<br><span class="muted">true: ${EMOTIONS[face.label]} ${(p[face.label] * 100).toFixed(0)}%</span>`

@@ -1,7 +1,7 @@
 // From a model's predicted probabilities on one split to the evaluation object stored in
 // evaluation.json. `npm run evaluate` and the report's loaders both call this, so they agree.
 
-import {EMOTIONS, NUM_CLASSES, type Emotion} from "./labels.ts";
+import {EMOTIONS, NUM_CLASSES, type Emotion} from "./labels.js";
 import {
   argmaxRows,
   calibration,
@@ -12,7 +12,7 @@ import {
   topKAccuracy,
   type ClassMetrics,
   type ReliabilityBin
-} from "./metrics.ts";
+} from "./metrics.js";
 
 export interface SplitEvaluation {
   count: number;

@@ -2,9 +2,9 @@
 // model.json + weights (tfjs layers format), metadata.json, history.json and evaluation.json.
 // Types, file names and a validator for metadata.json; no I/O here.
 
-import {EMOTIONS, type Split} from "./labels.ts";
-import {MODEL_INPUT, type ModelInput} from "./preprocess.ts";
-import type {SplitEvaluation} from "./evaluation.ts";
+import {EMOTIONS, type Split} from "./labels.js";
+import {MODEL_INPUT, type ModelInput} from "./preprocess.js";
+import type {SplitEvaluation} from "./evaluation.js";
 
 export const MODEL_FILES = {
   model: "model.json",
@@ -58,6 +58,22 @@ export interface ModelMetadata {
   workers?: number;
   dataset: {trainingImages: number; selectionSplit: "PublicTest"; selectionImages: number};
   createdAt: string;
+  /** Present on exported (shipped) models: how the weights are stored (`npm run export`). */
+  quantization?: WeightsQuantization;
+}
+
+/** How an exported model's weights are stored, against the float32 weights it was exported from. */
+export interface WeightsQuantization {
+  /** "uint8" (per-tensor affine), "float16" or "none" (float32 as trained). */
+  dtype: "uint8" | "float16" | "none";
+  /** Bytes of the stored weight shards. */
+  bytes: number;
+  /** Bytes of the same weights in float32. */
+  float32Bytes: number;
+  /** Weights with fewer values than this stayed float32 (BatchNorm vectors, biases). */
+  minElements: number;
+  /** Plain (no TTA) accuracy of the float32 weights, from the run's evaluation.json when it had one. */
+  float32Accuracy?: Record<EvaluationSplit, number>;
 }
 
 export interface EpochRecord {
@@ -91,6 +107,8 @@ export interface Evaluation {
   /** Wall time of the predictions and metrics. */
   seconds: number;
   createdAt: string;
+  /** The weights evaluated: their stored dtype (see storedDtype in quantize.ts) and shard bytes. */
+  weights?: {dtype: string; bytes: number};
   /** Whether it ran with --tta (then flipTta is present; `splits` are always the plain predictions). */
   tta: boolean;
   splits: Record<EvaluationSplit, SplitEvaluation>;

@@ -1,7 +1,7 @@
 // The one model-input contract: how 48x48 grey faces become the tensor every model reads.
 // Node (training, evaluation, loaders) and the browser (classifier) both call facesToInput.
 
-import {IMAGE_PIXELS, IMAGE_SIZE} from "./dataset.ts";
+import {IMAGE_PIXELS, IMAGE_SIZE} from "./dataset.js";
 
 /** What a model expects: 48x48x1 grey levels scaled to [0, 1] (pixel / 255). */
 export const MODEL_INPUT = {

@@ -3,10 +3,9 @@
 // test writes (faces of FER2013 when FER2013_PATH is set, else one of the sample photos), a refused camera,
 // the WebAssembly fallback without WebGL, the reader's backend switch, keyboard use, and that no request
 // leaves the origin. It also proves that the page's bundled preprocessing and Node's give the same input.
-// The site is built into .cache/e2e-classifier/ (so it never races the site test over dist/), or, with
-// E2E_USE_DIST=1, dist/ is used as it is. E2E_SCREENSHOTS=DIR saves 1280 px screenshots there.
+// The site is the one tests/e2e/global-setup.ts built once for all end-to-end tests (dist/; with
+// E2E_USE_DIST=1, dist/ as it is). E2E_SCREENSHOTS=DIR saves 1280 px screenshots there.
 
-import {execFileSync} from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -14,20 +13,16 @@ import zlib from "node:zlib";
 import {fileURLToPath} from "node:url";
 import jpeg from "jpeg-js";
 import {PNG} from "pngjs";
-import {chromium, type Browser, type BrowserContext, type Page} from "playwright-core";
-import {afterAll, beforeAll, describe, expect, it} from "vitest";
+import type {Browser, BrowserContext, Page} from "playwright-core";
+import {afterAll, beforeAll, describe, expect, inject, it} from "vitest";
 import {EMOTIONS} from "../../src/lib/labels.ts";
 import {cropFace, type RgbaImage} from "../../src/lib/face-crop.ts";
 import {fer2013Available, loadFer2013} from "../../src/lib/node/fer2013.ts";
 import {facePixels, splitIndices} from "../../src/lib/dataset.ts";
-import {serveStatic, type StaticServer} from "./serve.ts";
+import {launchChromium} from "../../training/chromium.ts";
+import {serveStatic, type StaticServer} from "../../training/serve-static.ts";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
-const CHROMIUM_FLAGS = [
-  "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-  "--disable-background-networking", "--disable-component-update", "--disable-sync"
-];
 const SAMPLES = path.join(ROOT, "node_modules/@vladmandic/face-api/demo");
 /**
  * Faces in face-api's sample photos, counted by eye; sample2's third face is in full profile, which the
@@ -136,27 +131,6 @@ function writeY4m(file: string, frame: RgbaImage, frames = 10): void {
 // ---------------------------------------------------------------------------------------------------
 // Site, server, browser
 
-function buildSite(): string {
-  if (process.env.E2E_USE_DIST === "1") return path.join(ROOT, "dist");
-  const dir = path.join(ROOT, ".cache", "e2e-classifier");
-  fs.mkdirSync(dir, {recursive: true});
-  const run = (command: string, args: string[]) => {
-    try {
-      execFileSync(command, args, {cwd: ROOT, stdio: ["ignore", "pipe", "pipe"], maxBuffer: 64 << 20});
-    } catch (error) {
-      const {stdout = "", stderr = ""} = error as {stdout?: Buffer; stderr?: Buffer};
-      throw new Error(`${command} ${args.join(" ")} failed:\n${`${stdout}\n${stderr}`.trim().split("\n").slice(-30).join("\n")}`);
-    }
-  };
-  run("npx", ["tsx", "training/vendor.ts"]);
-  // Framework reads only a .js config through --config: the project's config, with its own output folder.
-  const config = path.join(dir, "observablehq.config.js");
-  run("npx", ["tsx", "-e", `import("./observablehq.config.ts").then((m) => require("node:fs").writeFileSync(${JSON.stringify(config)},
-    "export default " + JSON.stringify({...m.default, output: ${JSON.stringify(path.relative(ROOT, path.join(dir, "dist")))}}) + ";\\n"))`]);
-  run("npx", ["observable", "build", "--config", config]);
-  return path.join(dir, "dist");
-}
-
 interface Watched {
   foreign: string[];
   errors: string[];
@@ -216,11 +190,10 @@ describe("the classifier page in headless Chromium", () => {
   let fixtures: string;
 
   beforeAll(async () => {
-    if (!fs.existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} not found: install Debian's chromium (apt-get install -y chromium) or set CHROMIUM_PATH`);
-    dist = buildSite();
+    dist = inject("siteDist");
     server = await serveStatic(dist);
     url = `${server.origin}/pages/classifier`;
-    browser = await chromium.launch({executablePath: CHROMIUM, args: CHROMIUM_FLAGS});
+    browser = await launchChromium();
     fixtures = fs.mkdtempSync(path.join(os.tmpdir(), "classifier-e2e-"));
   });
 
@@ -417,9 +390,8 @@ describe("the classifier page in headless Chromium", () => {
     const video = path.join(fixtures, "faces.y4m");
     const frame = fer2013Available() ? await datasetFrame() : letterbox(decodeJpeg(path.join(SAMPLES, "sample1.jpg")), 640, 480);
     writeY4m(video, frame);
-    const camera = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [...CHROMIUM_FLAGS, "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream", `--use-file-for-fake-video-capture=${video}`]
+    const camera = await launchChromium({
+      extraFlags: ["--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream", `--use-file-for-fake-video-capture=${video}`]
     });
     try {
       const page = watch(await camera.newPage({viewport: {width: 1280, height: 900}}), server.origin);

@@ -3,49 +3,23 @@
 // that cell's faces (those the loader kept for it, all of its true class and predicted class) when
 // FER2013 is on this machine, and say why not when it is not; the activations must compute in the page;
 // and no page may make a request to another origin, before or after these interactions.
-// The site is built into .cache/e2e-report/ (so it never races the other end-to-end tests over dist/), or,
-// with E2E_USE_DIST=1, dist/ is used as it is (E2E_REPORT_DIST=DIR: a site already built in DIR).
+// The site is the one tests/e2e/global-setup.ts built once for all end-to-end tests (dist/; with
+// E2E_USE_DIST=1, dist/ as it is), or, with E2E_REPORT_DIST=DIR, a site already built in DIR.
 
-import {execFileSync} from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
-import {fileURLToPath} from "node:url";
-import {chromium, type Browser, type Page} from "playwright-core";
-import {afterAll, beforeAll, describe, expect, it} from "vitest";
+import type {Browser, Page} from "playwright-core";
+import {afterAll, beforeAll, describe, expect, inject, it} from "vitest";
 import {EMOTIONS} from "../../src/lib/labels.ts";
 import {fer2013Available} from "../../src/lib/node/fer2013.ts";
 import type {ModelEvaluationsReport} from "../../src/lib/report-models.ts";
-import {serveStatic, type StaticServer} from "./serve.ts";
+import {launchChromium} from "../../training/chromium.ts";
+import {serveStatic, type StaticServer} from "../../training/serve-static.ts";
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
-const CHROMIUM_FLAGS = [
-  "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-  "--disable-background-networking", "--disable-component-update", "--disable-sync"
-];
 const withDataset = fer2013Available();
 
-function buildSite(): string {
-  if (process.env.E2E_USE_DIST === "1") return path.join(ROOT, "dist");
-  if (process.env.E2E_REPORT_DIST) return path.resolve(process.env.E2E_REPORT_DIST);
-  const dir = path.join(ROOT, ".cache", "e2e-report");
-  fs.mkdirSync(dir, {recursive: true});
-  const run = (command: string, args: string[]) => {
-    try {
-      execFileSync(command, args, {cwd: ROOT, stdio: ["ignore", "pipe", "pipe"], maxBuffer: 64 << 20});
-    } catch (error) {
-      const {stdout = "", stderr = ""} = error as {stdout?: Buffer; stderr?: Buffer};
-      throw new Error(`${command} ${args.join(" ")} failed:\n${`${stdout}\n${stderr}`.trim().split("\n").slice(-30).join("\n")}`);
-    }
-  };
-  run("npx", ["tsx", "training/vendor.ts"]);
-  run("npx", ["tsx", "training/loader-cache.ts"]);
-  // Framework reads only a .js config through --config: the project's config, with its own output folder.
-  const config = path.join(dir, "observablehq.config.js");
-  run("npx", ["tsx", "-e", `import("./observablehq.config.ts").then((m) => require("node:fs").writeFileSync(${JSON.stringify(config)},
-    "export default " + JSON.stringify({...m.default, output: ${JSON.stringify(path.relative(ROOT, path.join(dir, "dist")))}}) + ";\\n"))`]);
-  run("npx", ["observable", "build", "--config", config]);
-  return path.join(dir, "dist");
+function builtSite(): string {
+  return process.env.E2E_REPORT_DIST ? path.resolve(process.env.E2E_REPORT_DIST) : inject("siteDist");
 }
 
 /** The metrics page's data as built: dist/_file/data/model-evaluations/evaluations.<hash>.json. */
@@ -90,11 +64,10 @@ describe("the model pages in headless Chromium", () => {
   let report: ModelEvaluationsReport;
 
   beforeAll(async () => {
-    dist = buildSite();
+    dist = builtSite();
     report = builtReport(dist);
-    if (!fs.existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} not found: install Debian's chromium (apt-get install -y chromium) or set CHROMIUM_PATH`);
     server = await serveStatic(dist);
-    browser = await chromium.launch({executablePath: CHROMIUM, args: CHROMIUM_FLAGS});
+    browser = await launchChromium();
   });
 
   afterAll(async () => {

@@ -1,28 +1,21 @@
-// End to end: builds the report once (`npm run build`, or reuses dist/ when E2E_USE_DIST=1), serves
-// dist/ on 127.0.0.1 and opens every page in headless Debian Chromium through playwright-core.
+// End to end: serves the report that tests/e2e/global-setup.ts built once for all end-to-end tests
+// (`npm run build`, or dist/ as it is when E2E_USE_DIST=1) on 127.0.0.1 and opens every page in headless
+// Debian Chromium through playwright-core.
 // A page fails on any console error, uncaught exception, failed request, HTTP error, request to another
 // origin, or cell that renders an error. The explorer must show FER2013's official counts, and, when
 // the dataset is on this machine (FER2013_PATH), its galleries; without it, the "FER2013 not found" note.
 // E2E_SCREENSHOTS=DIR also saves a full-page, 1280 px wide screenshot of every page there.
 
-import {execFileSync} from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
-import {fileURLToPath} from "node:url";
-import {chromium, type Browser, type Page} from "playwright-core";
-import {afterAll, beforeAll, describe, expect, it} from "vitest";
+import type {Browser, Page} from "playwright-core";
+import {afterAll, beforeAll, describe, expect, inject, it} from "vitest";
 import {EMOTIONS, OFFICIAL_COUNTS, SPLITS} from "../../src/lib/labels.ts";
 import {fer2013Available} from "../../src/lib/node/fer2013.ts";
-import {serveStatic, type StaticServer} from "./serve.ts";
+import {launchChromium} from "../../training/chromium.ts";
+import {serveStatic, type StaticServer} from "../../training/serve-static.ts";
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
-const DIST = path.join(ROOT, "dist");
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
-// Flags that work headless as root on a bare Debian machine (PLATFORM.md).
-const CHROMIUM_FLAGS = [
-  "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-  "--disable-background-networking", "--disable-component-update", "--disable-sync"
-];
+const DIST = inject("siteDist");
 const SCREENSHOTS = process.env.E2E_SCREENSHOTS;
 const withDataset = fer2013Available();
 const integer = (n: number) => n.toLocaleString("en-US");
@@ -72,17 +65,8 @@ describe("the built report in headless Chromium", () => {
   let browser: Browser;
 
   beforeAll(async () => {
-    if (process.env.E2E_USE_DIST !== "1") {
-      try {
-        execFileSync("npm", ["run", "build"], {cwd: ROOT, stdio: ["ignore", "pipe", "pipe"], env: process.env, maxBuffer: 64 << 20});
-      } catch (error) {
-        const {stdout = "", stderr = ""} = error as {stdout?: Buffer; stderr?: Buffer};
-        throw new Error(`npm run build failed:\n${`${stdout}\n${stderr}`.trim().split("\n").slice(-30).join("\n")}`);
-      }
-    }
-    if (!fs.existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} not found: install Debian's chromium (apt-get install -y chromium) or set CHROMIUM_PATH`);
     server = await serveStatic(DIST);
-    browser = await chromium.launch({executablePath: CHROMIUM, args: CHROMIUM_FLAGS});
+    browser = await launchChromium();
   });
 
   afterAll(async () => {

@@ -42,9 +42,8 @@ import {
   type ModelSummaryRow,
   type SpriteFace
 } from "../report-models.ts";
-// The model-folder reader and the backend picker live with the training CLIs; the loaders reuse them
-// rather than keep a second copy.
-import {loadModelFolder} from "../../../training/model-io.ts";
+import {loadModelFolder, readJson} from "./model-io.ts";
+// The backend picker lives with the training engine; the loaders reuse it rather than keep a second copy.
 import {initTrainingBackend} from "../../../training/engine/backend.ts";
 
 /**
@@ -69,34 +68,20 @@ export interface ShippedModel {
   weightDtypes: string[];
 }
 
-function readJsonFile<T>(file: string): T {
-  let text: string;
-  try {
-    text = fs.readFileSync(file, "utf8");
-  } catch {
-    throw new Error(`cannot read ${file}: no such file`);
-  }
-  try {
-    return JSON.parse(text) as T;
-  } catch (error) {
-    throw new Error(`${file} is not valid JSON: ${(error as Error).message}`);
-  }
-}
-
 function optionalJson<T>(file: string): T | null {
-  return fs.existsSync(file) ? readJsonFile<T>(file) : null;
+  return fs.existsSync(file) ? readJson<T>(file) : null;
 }
 
 /** The models of models.json, default first, with their metadata, history and committed evaluation. */
 export function readShippedModels({modelsDir = MODELS_DIR}: {modelsDir?: string} = {}): ShippedModel[] {
   const indexFile = path.join(modelsDir, "models.json");
-  const index = parseModelsIndex(readJsonFile(indexFile), indexFile);
+  const index = parseModelsIndex(readJson(indexFile), indexFile);
   return index.models.map((name) => {
     const dir = path.join(modelsDir, name);
     if (!fs.existsSync(dir)) throw new Error(`${indexFile} lists "${name}", but ${dir} does not exist`);
     const metadataFile = path.join(dir, MODEL_FILES.metadata);
-    const metadata = validateMetadata(readJsonFile(metadataFile), metadataFile) as ShippedModel["metadata"];
-    const modelJson = readJsonFile<tf.io.ModelJSON>(path.join(dir, MODEL_FILES.model));
+    const metadata = validateMetadata(readJson(metadataFile), metadataFile) as ShippedModel["metadata"];
+    const modelJson = readJson<tf.io.ModelJSON>(path.join(dir, MODEL_FILES.model));
     const groups = modelJson.weightsManifest ?? [];
     const weightBytes = groups.flatMap((group) => group.paths).reduce((sum, shard) => {
       const file = path.join(dir, shard);
@@ -351,7 +336,7 @@ export async function modelArchitectures({modelsDir = MODELS_DIR}: {modelsDir?: 
 /** The default model as one model.json + one weights.bin, the form the page hands to tf.io.fromMemory. */
 export function defaultModelFiles({modelsDir = MODELS_DIR}: {modelsDir?: string} = {}): {name: string; modelJson: string; weights: Uint8Array} {
   const model = readShippedModels({modelsDir}).find((m) => m.isDefault)!;
-  const json = readJsonFile<tf.io.ModelJSON>(path.join(model.dir, MODEL_FILES.model));
+  const json = readJson<tf.io.ModelJSON>(path.join(model.dir, MODEL_FILES.model));
   const groups = json.weightsManifest ?? [];
   const weights = Buffer.concat(groups.flatMap((group) => group.paths.map((shard) => fs.readFileSync(path.join(model.dir, shard)))));
   const merged = {...json, weightsManifest: [{paths: [MODEL_FILES.weights], weights: groups.flatMap((group) => group.weights)}]};

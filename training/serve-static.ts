@@ -1,5 +1,5 @@
-// A tiny static file server for dist/ on 127.0.0.1, so the end-to-end test sees the built site
-// exactly as a static host would serve it (Framework's preview server would rebuild pages instead).
+// A tiny static file server for a built site (dist/) on 127.0.0.1, so the end-to-end tests and the browser
+// bench see the site exactly as a static host would serve it (Framework's preview server would rebuild pages).
 
 import {createReadStream, existsSync, statSync} from "node:fs";
 import {createServer, type Server} from "node:http";
