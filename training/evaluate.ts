@@ -13,6 +13,8 @@ import {predictFaces} from "../src/lib/predict.ts";
 import {evaluatePredictions, type SplitEvaluation} from "../src/lib/evaluation.ts";
 import {EVALUATION_SPLITS, MODEL_FILES, validateMetadata, type Evaluation, type EvaluationSplit} from "../src/lib/model-folder.ts";
 import {syntheticDataset} from "./synthetic.ts";
+import {storedBytes, storedDtype} from "../src/lib/quantize.ts";
+import type * as tf from "@tensorflow/tfjs";
 
 const FLAGS = {model: "string", tta: "boolean", data: "string", backend: "string", synthetic: "number"} as const;
 
@@ -37,6 +39,9 @@ async function main(): Promise<void> {
   if (!["node", "wasm", "cpu"].includes(backendName)) throw new Error(`--backend is "${backendName}", expected one of node, wasm, cpu`);
   const {backend} = await initTrainingBackend({prefer: backendName as "node" | "wasm" | "cpu"});
   const model = await loadModelFolder(dir);
+  // Which weights these numbers belong to: an exported model may hold uint8 or float16 weights.
+  const specs = (readJson<tf.io.ModelJSON>(path.join(dir, MODEL_FILES.model)).weightsManifest ?? []).flatMap((group) => group.weights);
+  const weights = {dtype: storedDtype(specs), bytes: specs.reduce((sum, spec) => sum + storedBytes(spec), 0)};
 
   const progress = progressLine();
   let dataset: Fer2013Dataset;
@@ -61,6 +66,7 @@ async function main(): Promise<void> {
   const evaluation: Evaluation = {
     architecture: metadata.architecture,
     backend,
+    weights,
     seconds: Math.round((performance.now() - started) / 100) / 10,
     createdAt: new Date().toISOString(),
     tta: Boolean(flags.tta),
@@ -73,6 +79,7 @@ async function main(): Promise<void> {
     model: dir,
     architecture: metadata.architecture,
     backend,
+    weights,
     seconds: evaluation.seconds,
     PublicTest: headline(splits.PublicTest),
     PrivateTest: headline(splits.PrivateTest),

@@ -1,0 +1,139 @@
+// From a training run's folder to a shipped model folder: the weights re-encoded (uint8, float16 or kept
+// float32) in tfjs's manifest format, metadata.json stamped with how they are stored, history.json copied,
+// and models.json listing the model. The run folder is only read.
+
+import * as tf from "@tensorflow/tfjs";
+import fs from "node:fs";
+import path from "node:path";
+import {readJson, writeFileAtomic, writeJsonAtomic} from "./model-io.ts";
+import {copyToArrayBuffer} from "../src/lib/node/model-io.ts";
+import {EVALUATION_SPLITS, MODEL_FILES, validateMetadata, type Evaluation, type ModelMetadata, type WeightsQuantization} from "../src/lib/model-folder.ts";
+import {parseModelsIndex} from "../src/lib/report-models.ts";
+import {DEFAULT_MIN_ELEMENTS, encodeWeights, storedBytes, type NamedWeight, type QuantizeDtype} from "../src/lib/quantize.ts";
+
+export const MODEL_NAME = /^[a-z0-9][a-z0-9._-]*$/i;
+
+/** The weights of a tfjs layers-model folder, dequantized to their declared dtype, in manifest order. */
+export function readFolderWeights(dir: string): NamedWeight[] {
+  const modelFile = path.join(dir, MODEL_FILES.model);
+  if (!fs.existsSync(modelFile)) throw new Error(`no model in ${dir}: ${modelFile} not found`);
+  const json = readJson<tf.io.ModelJSON>(modelFile);
+  const specs = (json.weightsManifest ?? []).flatMap((group) => group.weights);
+  const shards = (json.weightsManifest ?? []).flatMap((group) =>
+    group.paths.map((shard) => {
+      const file = path.join(dir, shard);
+      if (!fs.existsSync(file)) throw new Error(`${modelFile} lists weight file ${shard}, which is not in ${dir}`);
+      return copyToArrayBuffer(fs.readFileSync(file));
+    })
+  );
+  const expected = specs.reduce((sum, spec) => sum + storedBytes(spec), 0);
+  const found = shards.reduce((sum, shard) => sum + shard.byteLength, 0);
+  if (found !== expected) throw new Error(`${modelFile}: its weights take ${expected} bytes, but the weight files hold ${found}`);
+  const tensors = tf.io.decodeWeights(shards, specs);
+  const weights = specs.map((spec) => {
+    const tensor = tensors[spec.name];
+    if (spec.dtype !== "float32" && spec.dtype !== "int32") throw new Error(`${modelFile}: weight ${spec.name} is ${spec.dtype}, expected float32 or int32`);
+    return {name: spec.name, shape: spec.shape, dtype: spec.dtype, values: tensor.dataSync() as Float32Array | Int32Array};
+  });
+  tf.dispose(Object.values(tensors));
+  return weights;
+}
+
+/** models.json after listing `name` (kept in place if already there) and, with `makeDefault`, naming it default. */
+export function addToModelsIndex(index: unknown, {name, makeDefault}: {name: string; makeDefault: boolean}): {default: string; models: unknown[]} {
+  const current = (index ?? {}) as {default?: unknown; models?: unknown};
+  const models: unknown[] = Array.isArray(current.models) ? [...current.models] : [];
+  const listed = models.some((entry) => (typeof entry === "string" ? entry : (entry as {name?: unknown})?.name) === name);
+  if (!listed) models.push(name);
+  const names = models.map((entry) => (typeof entry === "string" ? entry : (entry as {name?: unknown})?.name));
+  const keepDefault = !makeDefault && typeof current.default === "string" && names.includes(current.default);
+  return {...current, default: keepDefault ? (current.default as string) : name, models};
+}
+
+export interface ExportOptions {
+  /** A folder written by `npm run train` (model.json, weights, metadata.json, history.json). */
+  runDir: string;
+  name: string;
+  /** Where models.json and the model folders live (src/models for the report). */
+  outDir: string;
+  dtype: QuantizeDtype;
+  minElements?: number;
+  makeDefault?: boolean;
+}
+
+export interface ExportResult {
+  dir: string;
+  name: string;
+  quantization: WeightsQuantization;
+  /** Weights stored quantized, and those left float32. */
+  quantizedWeights: number;
+  float32Weights: number;
+  default: string;
+}
+
+/**
+ * Writes OUT/NAME (replacing a previous export of that name as a whole: its evaluation.json described
+ * other weights) and updates OUT/models.json. Nothing else under OUT is touched.
+ */
+export function exportModelFolder({runDir, name, outDir, dtype, minElements = DEFAULT_MIN_ELEMENTS, makeDefault = false}: ExportOptions): ExportResult {
+  if (!MODEL_NAME.test(name)) throw new Error(`--name is "${name}", expected a folder name of letters, digits, ".", "_" or "-"`);
+  if (!fs.existsSync(runDir)) throw new Error(`run folder ${runDir} does not exist`);
+  const metadataFile = path.join(runDir, MODEL_FILES.metadata);
+  const metadata = validateMetadata(readJson(metadataFile), metadataFile);
+  const historyFile = path.join(runDir, MODEL_FILES.history);
+  if (!fs.existsSync(historyFile)) throw new Error(`no ${MODEL_FILES.history} in ${runDir}: expected a folder written by npm run train`);
+  const history = readJson(historyFile);
+  const modelJson = readJson<tf.io.ModelJSON>(path.join(runDir, MODEL_FILES.model));
+
+  const weights = readFolderWeights(runDir);
+  const {specs, data} = encodeWeights(weights, {dtype, minElements});
+  const quantizedWeights = specs.filter((spec) => spec.quantization).length;
+  const quantization: WeightsQuantization = {
+    dtype,
+    bytes: data.byteLength,
+    float32Bytes: weights.reduce((sum, w) => sum + w.values.length * 4, 0),
+    minElements,
+    ...float32AccuracyOf(runDir, modelJson)
+  };
+  const exported: ModelMetadata = {...metadata, quantization};
+
+  // Built beside the target and swapped in, so a failed export leaves the previous one whole.
+  const dir = path.join(outDir, name);
+  const staging = `${dir}.tmp-${process.pid}`;
+  const old = `${dir}.old-${process.pid}`;
+  fs.rmSync(staging, {recursive: true, force: true});
+  fs.mkdirSync(staging, {recursive: true});
+  fs.writeFileSync(path.join(staging, MODEL_FILES.weights), data);
+  writeJsonAtomic(path.join(staging, MODEL_FILES.model), {
+    format: modelJson.format ?? "layers-model",
+    generatedBy: modelJson.generatedBy,
+    convertedBy: `fer-report export (${dtype === "none" ? "float32" : dtype})`,
+    modelTopology: modelJson.modelTopology,
+    weightsManifest: [{paths: [MODEL_FILES.weights], weights: specs}]
+  });
+  writeJsonAtomic(path.join(staging, MODEL_FILES.metadata), exported);
+  writeJsonAtomic(path.join(staging, MODEL_FILES.history), history);
+  if (fs.existsSync(dir)) fs.renameSync(dir, old);
+  fs.renameSync(staging, dir);
+  fs.rmSync(old, {recursive: true, force: true});
+
+  const indexFile = path.join(outDir, "models.json");
+  const index = addToModelsIndex(fs.existsSync(indexFile) ? readJson(indexFile) : null, {name, makeDefault});
+  parseModelsIndex(index, indexFile);
+  writeFileAtomic(indexFile, JSON.stringify(index, null, 2) + "\n");
+  return {dir, name, quantization, quantizedWeights, float32Weights: specs.length - quantizedWeights, default: index.default};
+}
+
+/** The run's own (float32) plain accuracies, so the shipped model can show what quantization cost. */
+function float32AccuracyOf(runDir: string, modelJson: tf.io.ModelJSON): Pick<WeightsQuantization, "float32Accuracy"> {
+  const file = path.join(runDir, MODEL_FILES.evaluation);
+  const quantizedRun = (modelJson.weightsManifest ?? []).some((group) => group.weights.some((spec) => spec.quantization));
+  if (!fs.existsSync(file) || quantizedRun) return {};
+  // An evaluation older than the weights describes an earlier epoch's weights.
+  const weightFiles = (modelJson.weightsManifest ?? []).flatMap((group) => group.paths.map((shard) => path.join(runDir, shard)));
+  if (weightFiles.some((w) => fs.statSync(w).mtimeMs > fs.statSync(file).mtimeMs)) return {};
+  const evaluation = readJson<Evaluation>(file);
+  if (evaluation.weights && evaluation.weights.dtype !== "float32") return {};
+  const accuracy = Object.fromEntries(EVALUATION_SPLITS.map((split) => [split, evaluation.splits?.[split]?.accuracy]));
+  return Object.values(accuracy).every((a) => typeof a === "number") ? {float32Accuracy: accuracy as Record<(typeof EVALUATION_SPLITS)[number], number>} : {};
+}
