@@ -378,7 +378,8 @@ describe("the classifier page in headless Chromium", () => {
       return null;
     };
     const focused = [await tabTo("button.dropzone__button")];
-    const chooser = page.waitForEvent("filechooser", {timeout: 10_000});
+    // Generous: on a loaded 2-core CI machine Chromium can take seconds to raise the chooser.
+    const chooser = page.waitForEvent("filechooser", {timeout: 30_000});
     await page.keyboard.press("Enter");
     expect((await chooser).isMultiple()).toBe(true);
     focused.push(await tabTo("button.camera-panel__toggle"));
