@@ -2,38 +2,20 @@ import {afterAll, beforeAll, describe, expect, it} from "vitest";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import {errorLines, runCli} from "./helpers.ts";
-import {loadModelFolder, readJson, saveModelFolder, writeJsonAtomic} from "../../training/model-io.ts";
+import {errorLines, runCli, writeToyModelFolder} from "./helpers.ts";
+import {loadModelFolder, readJson} from "../../training/model-io.ts";
 import {syntheticDataset} from "../../training/synthetic.ts";
-import {createModel, modelSummary} from "../../src/lib/models/index.ts";
-import {EMOTIONS} from "../../src/lib/labels.ts";
-import {MODEL_INPUT} from "../../src/lib/preprocess.ts";
 import {splitIndices} from "../../src/lib/dataset.ts";
 import {facesToInput} from "../../src/lib/preprocess.ts";
 import {predictFaces} from "../../src/lib/predict.ts";
 import {evaluatePredictions} from "../../src/lib/evaluation.ts";
-import type {Evaluation, ModelMetadata} from "../../src/lib/model-folder.ts";
+import type {Evaluation} from "../../src/lib/model-folder.ts";
 
 const temp = fs.mkdtempSync(path.join(os.tmpdir(), "fer-evaluate-"));
 const modelDir = path.join(temp, "tiny");
 afterAll(() => fs.rmSync(temp, {recursive: true, force: true}));
 
-beforeAll(async () => {
-  // An untrained toy model in a complete model folder: evaluation only needs it to be deterministic.
-  const model = createModel("tiny", {seed: 4});
-  await saveModelFolder(model, modelDir);
-  const summary = modelSummary(model);
-  const metadata: ModelMetadata = {
-    format: "fer-model/1", architecture: "tiny", labels: [...EMOTIONS], input: MODEL_INPUT, params: summary.params, flops: summary.flops,
-    training: {
-      model: "tiny", epochs: 1, batch: 16, seed: 4, optimizer: "adam", lr: 1e-3, schedule: "constant", labelSmoothing: 0, weightDecay: 0,
-      classWeights: "none", mixup: 0, erasing: 0, patience: 0, limit: null, workers: 0, augment: {flip: 0.5, shift: 4, rotation: 10, scale: 0.1}
-    },
-    secondsTrained: 0, bestEpoch: 1, epochsRun: 1, publicTestAccuracy: 0, backend: "wasm", workers: 0,
-    dataset: {trainingImages: 35, selectionSplit: "PublicTest", selectionImages: 35}, createdAt: new Date().toISOString()
-  };
-  writeJsonAtomic(path.join(modelDir, "metadata.json"), metadata);
-});
+beforeAll(() => writeToyModelFolder(modelDir, {seed: 4}));
 
 describe("npm run evaluate", () => {
   it("evaluate --model DIR --tta writes evaluation.json for both test splits, equal to predictFaces + evaluatePredictions", async () => {

@@ -2,12 +2,9 @@ import {afterAll, beforeAll, describe, expect, it} from "vitest";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import {errorLines, runCli} from "./helpers.ts";
-import {readJson, saveModelFolder, writeJsonAtomic} from "../../training/model-io.ts";
+import {errorLines, runCli, writeToyModelFolder} from "./helpers.ts";
+import {readJson, writeJsonAtomic} from "../../training/model-io.ts";
 import {addToModelsIndex, readFolderWeights} from "../../training/model-export.ts";
-import {createModel, modelSummary} from "../../src/lib/models/index.ts";
-import {EMOTIONS} from "../../src/lib/labels.ts";
-import {MODEL_INPUT} from "../../src/lib/preprocess.ts";
 import type {Evaluation, History, ModelMetadata} from "../../src/lib/model-folder.ts";
 
 const temp = fs.mkdtempSync(path.join(os.tmpdir(), "fer-export-"));
@@ -17,22 +14,10 @@ afterAll(() => fs.rmSync(temp, {recursive: true, force: true}));
 
 beforeAll(async () => {
   // A complete run folder, as npm run train leaves it, around an untrained toy model.
-  const model = createModel("tiny", {seed: 5});
-  await saveModelFolder(model, runDir);
-  const summary = modelSummary(model);
-  const metadata: ModelMetadata = {
-    format: "fer-model/1", architecture: "tiny", labels: [...EMOTIONS], input: MODEL_INPUT, params: summary.params, flops: summary.flops,
-    training: {
-      model: "tiny", epochs: 1, batch: 16, seed: 5, optimizer: "adam", lr: 1e-3, schedule: "constant", labelSmoothing: 0, weightDecay: 0,
-      classWeights: "none", mixup: 0, erasing: 0, patience: 0, limit: null, workers: 0, augment: {flip: 0.5, shift: 4, rotation: 10, scale: 0.1}
-    },
-    secondsTrained: 3, bestEpoch: 1, epochsRun: 1, publicTestAccuracy: 0.2, backend: "wasm", workers: 0,
-    dataset: {trainingImages: 35, selectionSplit: "PublicTest", selectionImages: 35}, createdAt: new Date().toISOString()
-  };
+  await writeToyModelFolder(runDir, {seed: 5, secondsTrained: 3, publicTestAccuracy: 0.2});
   const history: History = {architecture: "tiny", bestEpoch: 1, epochs: [
     {epoch: 1, trainLoss: 1.9, trainAccuracy: 0.2, publicTestLoss: 1.9, publicTestAccuracy: 0.2, lr: 1e-3, seconds: 3, imagesPerSecond: 12}
   ]};
-  writeJsonAtomic(path.join(runDir, "metadata.json"), metadata);
   writeJsonAtomic(path.join(runDir, "history.json"), history);
   // The report's models folder already ships another model, which an export must leave alone.
   fs.mkdirSync(path.join(outDir, "other"), {recursive: true});
