@@ -7,7 +7,7 @@ import fs from "node:fs";
 import path from "node:path";
 import {readJson, writeFileAtomic, writeJsonAtomic} from "./model-io.ts";
 import {copyToArrayBuffer} from "../src/lib/node/model-io.ts";
-import {EVALUATION_SPLITS, MODEL_FILES, validateMetadata, type Evaluation, type ModelMetadata, type WeightsQuantization} from "../src/lib/model-folder.ts";
+import {EVALUATION_SPLITS, MODEL_FILES, shardWeights, validateMetadata, type Evaluation, type ModelMetadata, type WeightsQuantization} from "../src/lib/model-folder.ts";
 import {parseModelsIndex} from "../src/lib/report-models.ts";
 import {DEFAULT_MIN_ELEMENTS, encodeWeights, storedBytes, type NamedWeight, type QuantizeDtype} from "../src/lib/quantize.ts";
 
@@ -103,13 +103,14 @@ export function exportModelFolder({runDir, name, outDir, dtype, minElements = DE
   const old = `${dir}.old-${process.pid}`;
   fs.rmSync(staging, {recursive: true, force: true});
   fs.mkdirSync(staging, {recursive: true});
-  fs.writeFileSync(path.join(staging, MODEL_FILES.weights), data);
+  const shards = shardWeights(data);
+  for (const shard of shards) fs.writeFileSync(path.join(staging, shard.path), shard.data);
   writeJsonAtomic(path.join(staging, MODEL_FILES.model), {
     format: modelJson.format ?? "layers-model",
     generatedBy: modelJson.generatedBy,
     convertedBy: `fer-report export (${dtype === "none" ? "float32" : dtype})`,
     modelTopology: modelJson.modelTopology,
-    weightsManifest: [{paths: [MODEL_FILES.weights], weights: specs}]
+    weightsManifest: [{paths: shards.map((shard) => shard.path), weights: specs}]
   });
   writeJsonAtomic(path.join(staging, MODEL_FILES.metadata), exported);
   writeJsonAtomic(path.join(staging, MODEL_FILES.history), history);

@@ -41,6 +41,8 @@ export interface TrainRunOptions {
   dataset: Fer2013Dataset;
   out: string;
   resume?: boolean;
+  /** With `resume`: the total epochs to extend the run to (see extendRun). */
+  extendTo?: number;
   /** tfjs backend preference for the engine ("node", "wasm" or "cpu"). */
   backend?: "node" | "wasm" | "cpu";
   onProgress?: (progress: TrainProgress) => void;
@@ -82,6 +84,25 @@ function trainingIndices(dataset: Fer2013Dataset, config: TrainingConfig): Int32
   return shuffled.subarray(0, config.limit).sort();
 }
 
+/**
+ * Lets a resumed run go on to `epochs` epochs in all. Only where the learning rate at a step does not depend
+ * on the run's length (constant and plateau schedules), and only for a run that was not stopped early, so the
+ * longer run is the one that `--epochs` would have given from the start.
+ */
+export function extendRun(state: RunState, epochs: number): void {
+  const {config} = state;
+  if (epochs === config.epochs) return;
+  if (epochs < config.epochs) throw new Error(`--epochs ${epochs} with --resume: the run already plans ${config.epochs} epochs; it can only be extended`);
+  if (config.schedule !== "constant" && config.schedule !== "plateau") {
+    throw new Error(`--epochs with --resume extends only constant or plateau schedules; this run's ${config.schedule} schedule depends on its length (${config.epochs} epochs)`);
+  }
+  if (state.finished && state.epoch < config.epochs) {
+    throw new Error(`the run stopped early at epoch ${state.epoch} of ${config.epochs} (no better PublicTest accuracy for ${config.patience} epochs); extending it would not change that`);
+  }
+  state.config = {...config, epochs};
+  state.finished = false;
+}
+
 export async function trainRun(options: TrainRunOptions): Promise<TrainResult> {
   const {dataset, out} = options;
   const checkpointDir = path.join(out, CHECKPOINT_DIR);
@@ -93,6 +114,7 @@ export async function trainRun(options: TrainRunOptions): Promise<TrainResult> {
     throw new Error(`${out} already holds a model (${MODEL_FILES.model}); choose another --out`);
   }
   const checkpoint = options.resume ? loadCheckpoint<RunState>(checkpointDir) : null;
+  if (checkpoint && options.extendTo !== undefined) extendRun(checkpoint.state, options.extendTo);
   const config = checkpoint ? checkpoint.state.config : options.config;
   fs.mkdirSync(out, {recursive: true});
 

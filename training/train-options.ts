@@ -1,6 +1,7 @@
 // The train CLI's flags: parsed, checked against their allowed values, and merged with the model's
 // training defaults into one TrainingConfig. Separate from train.ts so tests can call it in-process.
-// With --resume the run's saved configuration wins: only --out, --data, --backend and --synthetic matter.
+// With --resume the run's saved configuration wins: only --out, --data, --backend and --synthetic matter,
+// and --epochs, which extends a run with a constant or plateau schedule.
 
 import path from "node:path";
 import {parseFlags} from "./cli.ts";
@@ -46,7 +47,8 @@ every epoch in OUT/checkpoint/, so a killed run continues with --resume --out OU
   --batch B              batch size (default 64)
   --seed S               same seed, same result on the same backend (default 1)
   --out DIR              output folder (default runs/<model>-<timestamp>)
-  --resume               continue the run in --out from its last checkpoint
+  --resume               continue the run in --out from its last checkpoint (with --epochs N: extend a
+                         finished constant- or plateau-schedule run to N epochs)
   --data PATH            FER2013 folder or fer2013.csv (default $FER2013_PATH, data/fer2013, data/fer2013.csv)
   --optimizer adam|sgd   (default adam)   --lr X   peak learning rate
   --schedule ${SCHEDULES.join("|")}
@@ -80,6 +82,8 @@ export interface TrainOptions {
   config: TrainingConfig;
   out: string;
   resume: boolean;
+  /** --epochs given with --resume: the total epochs to extend the run to. */
+  extendTo?: number;
   backend: BackendPreference;
   data?: string;
   /** Synthetic faces per split instead of FER2013 (tests). */
@@ -115,5 +119,7 @@ export function parseTrainOptions(argv: readonly string[]): TrainOptions {
   if (flags.resume && !flags.out) throw new Error("--resume needs --out DIR, the folder of the run to continue");
   const out = path.resolve(flags.out ?? path.join("runs", `${name}-${timestamp()}`));
   const synthetic = flags.synthetic === undefined ? undefined : checked("synthetic", flags.synthetic, 0, {min: 1, integer: true});
-  return {config, out, resume: Boolean(flags.resume), backend, data: flags.data, synthetic};
+  // With --resume, --epochs is the one training flag that counts: it extends the run (see extendRun).
+  const extendTo = flags.resume && flags.epochs !== undefined ? config.epochs : undefined;
+  return {config, out, resume: Boolean(flags.resume), extendTo, backend, data: flags.data, synthetic};
 }

@@ -10,7 +10,7 @@ import {trainRun} from "./train-loop.ts";
 import {parseTrainOptions} from "./train-options.ts";
 
 async function main(): Promise<void> {
-  const {config, out, resume, backend, data, synthetic} = parseTrainOptions(process.argv.slice(2));
+  const {config, out, resume, extendTo, backend, data, synthetic} = parseTrainOptions(process.argv.slice(2));
   const progress = progressLine({plainEveryMs: 30_000});
   let dataset: Fer2013Dataset;
   if (synthetic !== undefined) {
@@ -28,6 +28,7 @@ async function main(): Promise<void> {
     dataset,
     out,
     resume,
+    extendTo,
     backend,
     onProgress: (p) =>
       progress.update(

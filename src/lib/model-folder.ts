@@ -14,6 +14,23 @@ export const MODEL_FILES = {
   evaluation: "evaluation.json"
 } as const;
 
+/** Weight files at most this size, as tfjs's converter shards them (4 MiB): small files for static hosts and git. */
+export const WEIGHT_SHARD_BYTES = 4 * 1024 * 1024;
+
+/**
+ * A model's weight bytes cut into shards of at most `shardBytes`, with their file names: `weights.bin` when
+ * one shard holds them all, else `weights-1of3.bin`, ... in order (tfjs joins a group's shards before decoding).
+ */
+export function shardWeights(data: Uint8Array, shardBytes: number = WEIGHT_SHARD_BYTES): {path: string; data: Uint8Array}[] {
+  if (!(shardBytes > 0)) throw new Error(`shardWeights: shard size must be positive, got ${shardBytes}`);
+  const count = Math.max(1, Math.ceil(data.byteLength / shardBytes));
+  if (count === 1) return [{path: MODEL_FILES.weights, data}];
+  return Array.from({length: count}, (_, i) => ({
+    path: `weights-${i + 1}of${count}.bin`,
+    data: data.subarray(i * shardBytes, Math.min(data.byteLength, (i + 1) * shardBytes))
+  }));
+}
+
 /** The options a model was trained with (the train CLI's flags after defaults). */
 export interface TrainingConfig {
   model: string;

@@ -81,6 +81,29 @@ describe("npm run train", () => {
     expect(lossesOf(killed)).toEqual(lossesOf(out));
   }, 120_000);
 
+  it("train --resume --epochs N extends a finished constant-schedule run to the run that --epochs N gives", async () => {
+    // The 3-epoch run of the first test, against 2 epochs then an extension to 3.
+    const full = path.join(temp, "full");
+    const extended = path.join(temp, "extended");
+    const RUN_2 = RUN.map((flag, i) => (RUN[i - 1] === "--epochs" ? "2" : flag));
+    expect((await runCli("train", [...RUN_2, "--out", extended])).code).toBe(0);
+    const result = await runCli("train", ["--out", extended, "--resume", "--epochs", "3", "--synthetic", "70"]);
+    expect(result.code).toBe(0);
+    expect(JSON.parse(result.stdout)).toMatchObject({epochsRun: 3, finished: true});
+    expect(fs.readFileSync(path.join(extended, "checkpoint", "weights.bin"))).toEqual(fs.readFileSync(path.join(full, "checkpoint", "weights.bin")));
+    expect(readJson<{training: TrainingConfig}>(path.join(extended, "metadata.json")).training.epochs).toBe(3);
+
+    const shorter = await runCli("train", ["--out", extended, "--resume", "--epochs", "2", "--synthetic", "70"]);
+    expect(errorLines(shorter.stderr)).toEqual(["error: --epochs 2 with --resume: the run already plans 3 epochs; it can only be extended"]);
+    const onecycle = path.join(temp, "onecycle");
+    expect((await runCli("train", [...RUN_2, "--schedule", "onecycle", "--out", onecycle])).code).toBe(0);
+    const refused = await runCli("train", ["--out", onecycle, "--resume", "--epochs", "3", "--synthetic", "70"]);
+    expect(errorLines(refused.stderr)).toEqual([
+      "error: --epochs with --resume extends only constant or plateau schedules; this run's onecycle schedule depends on its length (2 epochs)"
+    ]);
+    expect(refused.code).toBe(1);
+  });
+
   it("train refuses to overwrite a run without --resume, and --resume needs a checkpoint", async () => {
     const existing = path.join(temp, "existing");
     fs.mkdirSync(path.join(existing, "checkpoint"), {recursive: true});

@@ -1,7 +1,7 @@
 // The model registry: every architecture the trainer, the benchmarks and the report know by name.
 
 import type {LayersModel} from "@tensorflow/tfjs";
-import {FER_LITE, TINY} from "./fer-lite.ts";
+import {FER_LITE, FER_SLIM, TINY} from "./fer-lite.ts";
 import {SEED_VGG} from "./seed-vgg.ts";
 import type {ModelFactoryOptions, ModelSpec} from "./types.ts";
 
@@ -10,6 +10,7 @@ export type {ModelFactoryOptions, ModelSpec, TrainingDefaults} from "./types.ts"
 
 export const MODELS: Record<string, ModelSpec> = {
   [FER_LITE.name]: FER_LITE,
+  [FER_SLIM.name]: FER_SLIM,
   [SEED_VGG.name]: SEED_VGG,
   [TINY.name]: TINY
 };
