@@ -4,12 +4,12 @@
 import fs from "node:fs";
 import path from "node:path";
 import {parseFlags, printJson, progressLine, runCli} from "./cli.ts";
-import {initTrainingBackend} from "./engine/backend.ts";
-import {loadModelFolder, readJson, writeJsonAtomic} from "./model-io.ts";
+import {averageWithMirror, openFolderPredictor} from "./engine/folder-predictor.ts";
+import {flipBatch} from "../src/lib/augment.ts";
+import {readJson, writeJsonAtomic} from "./model-io.ts";
 import {loadFer2013} from "../src/lib/node/fer2013.ts";
 import {splitIndices, type Fer2013Dataset} from "../src/lib/dataset.ts";
 import {facesToInput} from "../src/lib/preprocess.ts";
-import {predictFaces} from "../src/lib/predict.ts";
 import {evaluatePredictions, type SplitEvaluation} from "../src/lib/evaluation.ts";
 import {EVALUATION_SPLITS, MODEL_FILES, validateMetadata, type Evaluation, type EvaluationSplit} from "../src/lib/model-folder.ts";
 import {syntheticDataset} from "./synthetic.ts";
@@ -22,7 +22,9 @@ const USAGE = `npm run evaluate -- --model DIR [--tta] [--data PATH] [--backend 
 
 Runs a model folder over PublicTest and PrivateTest: accuracy, top-2 accuracy, macro-F1, per-class
 precision/recall/F1/support, confusion matrix, expected calibration error with reliability bins.
---tta also averages each face with its mirror image. Writes DIR/evaluation.json, prints a JSON summary.`;
+--tta also averages each face with its mirror image. The faces are split across two worker threads (see
+training/engine/folder-predictor.ts; "backend" in the output says where they ran). Writes DIR/evaluation.json,
+prints a JSON summary.`;
 
 function headline(e: SplitEvaluation) {
   return {accuracy: e.accuracy, top2Accuracy: e.top2Accuracy, macroF1: e.macroF1, ece: e.ece, count: e.count};
@@ -37,31 +39,47 @@ async function main(): Promise<void> {
   const metadata = validateMetadata(readJson(path.join(dir, MODEL_FILES.metadata)), path.join(dir, MODEL_FILES.metadata));
   const backendName = flags.backend ?? "node";
   if (!["node", "wasm", "cpu"].includes(backendName)) throw new Error(`--backend is "${backendName}", expected one of node, wasm, cpu`);
-  const {backend} = await initTrainingBackend({prefer: backendName as "node" | "wasm" | "cpu"});
-  const model = await loadModelFolder(dir);
   // Which weights these numbers belong to: an exported model may hold uint8 or float16 weights.
   const specs = (readJson<tf.io.ModelJSON>(path.join(dir, MODEL_FILES.model)).weightsManifest ?? []).flatMap((group) => group.weights);
   const weights = {dtype: storedDtype(specs), bytes: specs.reduce((sum, spec) => sum + storedBytes(spec), 0)};
 
+  // Both cores through the engine's workers (the report's loaders predict through the same predictor);
+  // they start while the dataset loads.
+  const opening = openFolderPredictor(dir, {backend: backendName as "node" | "wasm" | "cpu"});
+  opening.catch(() => {}); // awaited below; a failure is reported there, not as an unhandled rejection
   const progress = progressLine();
   let dataset: Fer2013Dataset;
-  if (flags.synthetic !== undefined) dataset = syntheticDataset(flags.synthetic);
-  else {
-    dataset = await loadFer2013({path: flags.data, onProgress: ({stage, done}) => progress.update(`loading fer2013: ${stage} ${done}`)});
-    progress.done(`loaded fer2013: ${dataset.labels.length} faces`);
+  try {
+    if (flags.synthetic !== undefined) dataset = syntheticDataset(flags.synthetic);
+    else {
+      dataset = await loadFer2013({path: flags.data, onProgress: ({stage, done}) => progress.update(`loading fer2013: ${stage} ${done}`)});
+      progress.done(`loaded fer2013: ${dataset.labels.length} faces`);
+    }
+  } catch (error) {
+    await opening.then((predictor) => predictor.dispose(), () => {});
+    throw error;
   }
+  const predictor = await opening;
+  const {backend} = predictor;
+  if (predictor.inProcessReason) progress.done(`evaluating in this thread: ${predictor.inProcessReason}`);
 
   const started = performance.now();
   const splits = {} as Record<EvaluationSplit, SplitEvaluation>;
   const flipTta = {} as Record<EvaluationSplit, SplitEvaluation>;
-  for (const split of EVALUATION_SPLITS) {
-    const indices = splitIndices(dataset, split);
-    if (indices.length === 0) throw new Error(`the dataset has no ${split} faces`);
-    const labels = Uint8Array.from(indices, (i) => dataset.labels[i]);
-    const input = facesToInput(dataset.pixels, indices);
-    progress.update(`evaluating ${split} (${indices.length} faces)`);
-    splits[split] = evaluatePredictions(await predictFaces(model, input), labels);
-    if (flags.tta) flipTta[split] = evaluatePredictions(await predictFaces(model, input, {flip: true}), labels);
+  try {
+    for (const split of EVALUATION_SPLITS) {
+      const indices = splitIndices(dataset, split);
+      if (indices.length === 0) throw new Error(`the dataset has no ${split} faces`);
+      const labels = Uint8Array.from(indices, (i) => dataset.labels[i]);
+      const input = facesToInput(dataset.pixels, indices);
+      progress.update(`evaluating ${split} (${indices.length} faces, ${backend})`);
+      const plain = await predictor.predict(input);
+      splits[split] = evaluatePredictions(plain, labels);
+      // The plain pass is half of flip TTA: only the mirrored faces are left to run.
+      if (flags.tta) flipTta[split] = evaluatePredictions(averageWithMirror(plain, await predictor.predict(flipBatch(input))), labels);
+    }
+  } finally {
+    await predictor.dispose();
   }
   const evaluation: Evaluation = {
     architecture: metadata.architecture,

@@ -128,6 +128,8 @@ describe("model report loaders on a tiny model and fixture data", () => {
       const live = fromDataset.report.models.find((m) => m.name === name)!;
       const read = fromCommitted.report.models.find((m) => m.name === name)!;
       expect([live.source, read.source]).toEqual(["fer2013", "committed"]);
+      // The same predictor as npm run evaluate, on the same threads ("wasm+onednn x2" on two cores).
+      expect(live.evaluation!.backend).toBe(committed[name].backend);
       for (const split of EVALUATION_SPLITS) {
         const cli = committed[name].splits[split];
         for (const evaluation of [live.evaluation!.splits[split], read.evaluation!.splits[split]]) {

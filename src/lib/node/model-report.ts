@@ -1,7 +1,8 @@
 // What the model pages' loaders share (Node only): reads the shipped model folders listed in
 // src/models/models.json and, when FER2013 is here, runs every model over PublicTest and PrivateTest with
-// the functions `npm run evaluate` uses (facesToInput -> predictFaces -> evaluatePredictions); without the
-// dataset it falls back to each folder's committed evaluation.json. Nothing is cached besides the dataset.
+// the code `npm run evaluate` uses (facesToInput -> openFolderPredictor on both cores -> evaluatePredictions);
+// without the dataset it falls back to each folder's committed evaluation.json. Nothing is cached besides
+// the dataset.
 
 import fs from "node:fs";
 import os from "node:os";
@@ -24,7 +25,6 @@ import {
   type ModelMetadata
 } from "../model-folder.ts";
 import {facesToInput, INPUT_SHAPE} from "../preprocess.ts";
-import {predictFaces} from "../predict.ts";
 import {packSprite, sampleFaces, type Sprite} from "../dataset-stats.ts";
 import {
   confidentCellFaces,
@@ -43,8 +43,10 @@ import {
   type SpriteFace
 } from "../report-models.ts";
 import {loadModelFolder, readJson} from "./model-io.ts";
-// The backend picker lives with the training engine; the loaders reuse it rather than keep a second copy.
+// The backend picker and the folder predictor live with the training engine; the loaders reuse them, as
+// `npm run evaluate` does, rather than keep a second copy.
 import {initTrainingBackend} from "../../../training/engine/backend.ts";
+import {openFolderPredictor, type FolderPredictor} from "../../../training/engine/folder-predictor.ts";
 
 /**
  * src/models, or FER_MODELS_DIR when set: a folder laid out the same way (models.json and model folders),
@@ -110,14 +112,14 @@ export interface SplitPredictions {
   evaluation: SplitEvaluation;
 }
 
-/** The loop of `npm run evaluate`, without --tta: every test split through the model, then the metrics. */
-export async function predictTestSplits(model: tf.LayersModel, dataset: Fer2013Dataset): Promise<Record<EvaluationSplit, SplitPredictions>> {
+/** The loop of `npm run evaluate`, without --tta: every test split through the predictor, then the metrics. */
+export async function predictTestSplits(predictor: Pick<FolderPredictor, "predict">, dataset: Fer2013Dataset): Promise<Record<EvaluationSplit, SplitPredictions>> {
   const out = {} as Record<EvaluationSplit, SplitPredictions>;
   for (const split of EVALUATION_SPLITS) {
     const indices = splitIndices(dataset, split);
     if (indices.length === 0) throw new Error(`the dataset has no ${split} faces`);
     const labels = Uint8Array.from(indices, (i) => dataset.labels[i]);
-    const probabilities = await predictFaces(model, facesToInput(dataset.pixels, indices));
+    const probabilities = await predictor.predict(facesToInput(dataset.pixels, indices));
     out[split] = {indices, labels, probabilities, evaluation: evaluatePredictions(probabilities, labels)};
   }
   return out;
@@ -185,28 +187,34 @@ export async function modelEvaluations({
   log = () => {}
 }: ModelEvaluationsOptions = {}): Promise<ModelEvaluationsResult> {
   const shipped = readShippedModels({modelsDir});
-  const backend = dataset || latency ? await startBackend() : null;
+  // This thread's backend, for the single-face latency (the predictors start their own workers).
+  const backend = latency ? await startBackend() : null;
   // Per split: dataset row -> position in the split's face table, shared by every model.
   const faceTables = Object.fromEntries(EVALUATION_SPLITS.map((split) => [split, new Map<number, number>()])) as Record<EvaluationSplit, Map<number, number>>;
   const models: ModelEvaluationReport[] = [];
   const summary: ModelSummaryRow[] = [];
+  // Where the test splits ran, per model ("wasm+onednn x2" on both cores), for the report's one line.
+  const predictedOn = new Set<string>();
   let seconds = 0;
   for (const model of shipped) {
-    const needsModel = Boolean(dataset) || latency;
-    const network = needsModel ? await loadModelFolder(model.dir) : null;
+    const started = performance.now();
+    // With the dataset, `npm run evaluate`'s predictor (which holds the model in this thread too, for latency).
+    const predictor = dataset ? await openFolderPredictor(model.dir) : null;
+    const network = predictor?.model ?? (latency ? await loadModelFolder(model.dir) : null);
     let evaluation: ModelEvaluationReport["evaluation"] = null;
     let source: ModelEvaluationReport["source"] = "none";
     let cells: ModelEvaluationReport["cells"] = null;
     try {
-      if (dataset && network) {
-        const started = performance.now();
-        const predictions = await predictTestSplits(network, dataset);
+      if (dataset && predictor) {
+        const predictions = await predictTestSplits(predictor, dataset);
         const took = (performance.now() - started) / 1000;
         seconds += took;
-        log(`model-evaluations: ${model.name} over PublicTest and PrivateTest in ${took.toFixed(1)} s (${backend})`);
+        predictedOn.add(predictor.backend);
+        const inProcess = predictor.inProcessReason ? `; in this thread: ${predictor.inProcessReason}` : "";
+        log(`model-evaluations: ${model.name} over PublicTest and PrivateTest in ${took.toFixed(1)} s (${predictor.backend}${inProcess})`);
         const splits = Object.fromEntries(EVALUATION_SPLITS.map((split) => [split, predictions[split].evaluation])) as Evaluation["splits"];
         warnIfStale(model, splits, log);
-        evaluation = {splits, flipTta: model.evaluation?.flipTta, backend: backend ?? "", createdAt: new Date().toISOString()};
+        evaluation = {splits, flipTta: model.evaluation?.flipTta, backend: predictor.backend, createdAt: new Date().toISOString()};
         source = "fer2013";
         cells = Object.fromEntries(
           EVALUATION_SPLITS.map((split) => {
@@ -252,7 +260,8 @@ export async function modelEvaluations({
         latencyBackend: latencyMs == null ? null : backend
       });
     } finally {
-      network?.dispose();
+      if (predictor) await predictor.dispose();
+      else network?.dispose();
     }
   }
   const sprites = dataset
@@ -272,7 +281,7 @@ export async function modelEvaluations({
     report: {
       facesAvailable: Boolean(dataset),
       seconds: dataset ? Math.round(seconds * 10) / 10 : null,
-      backend: dataset ? backend : null,
+      backend: dataset ? [...predictedOn].join(", ") : null,
       perCell,
       splits,
       models
