@@ -8,11 +8,11 @@ import {cpus} from "node:os";
 import {fileURLToPath} from "node:url";
 import {parseArgs} from "node:util";
 import * as tf from "@tensorflow/tfjs";
-import {createTrainer} from "./engine/trainer.ts";
-import {loadModelFactory, type ModelSource} from "./engine/replica.ts";
+import {createTrainer} from "../src/lib/node/engine/trainer.ts";
+import {loadModelFactory, type ModelSource} from "../src/lib/node/engine/replica.ts";
 
 const REFERENCE_MODELS = ["vgg-lite", "seed-vgg-like", "separable", "tiny-bn"];
-const REFERENCE_MODULE = fileURLToPath(new URL("./engine/reference-models.ts", import.meta.url));
+const REFERENCE_MODULE = fileURLToPath(new URL("../src/lib/node/engine/reference-models.ts", import.meta.url));
 
 /** PyTorch 1.13 CPU, 2 threads, batch 64, on this machine (shared/PLATFORM.md). */
 const PYTORCH_TRAINING_IMAGES_PER_SECOND = {"seed-vgg": 31.5, "vgg-lite (1.17M)": 158};

@@ -4,7 +4,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import {parseFlags, printJson, progressLine, runCli} from "./cli.ts";
-import {averageWithMirror, openFolderPredictor} from "./engine/folder-predictor.ts";
+import {averageWithMirror, openFolderPredictor} from "../src/lib/node/engine/folder-predictor.ts";
 import {flipBatch} from "../src/lib/augment.ts";
 import {readJson, writeJsonAtomic} from "./model-io.ts";
 import {loadFer2013} from "../src/lib/node/fer2013.ts";
@@ -23,7 +23,7 @@ const USAGE = `npm run evaluate -- --model DIR [--tta] [--data PATH] [--backend 
 Runs a model folder over PublicTest and PrivateTest: accuracy, top-2 accuracy, macro-F1, per-class
 precision/recall/F1/support, confusion matrix, expected calibration error with reliability bins.
 --tta also averages each face with its mirror image. The faces are split across two worker threads (see
-training/engine/folder-predictor.ts; "backend" in the output says where they ran). Writes DIR/evaluation.json,
+src/lib/node/engine/folder-predictor.ts; "backend" in the output says where they ran). Writes DIR/evaluation.json,
 prints a JSON summary.`;
 
 function headline(e: SplitEvaluation) {

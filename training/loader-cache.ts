@@ -14,7 +14,7 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const LOADER_CACHE_DIR = path.join(ROOT, "src", ".observablehq", "cache", "data");
 const KEY_FILE = path.join(ROOT, "src", ".observablehq", "cache", "loader-inputs.key");
 // The shipped models and the code that runs them feed the model loaders (evaluations, activations).
-const HASHED_DIRS = ["src/lib", "src/data/snapshot", "src/models", "training/engine"];
+const HASHED_DIRS = ["src/lib", "src/data/snapshot", "src/models"];
 
 function filesUnder(dir: string): string[] {
   if (!fs.existsSync(dir)) return [];

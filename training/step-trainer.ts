@@ -1,9 +1,9 @@
-// Opens the engine's data-parallel trainer (training/engine/trainer.ts) for a training configuration and
+// Opens the engine's data-parallel trainer (src/lib/node/engine/trainer.ts) for a training configuration and
 // adapts its optimizer state to the flat tensors that checkpoints store.
 
-import {createTrainer, type Trainer} from "./engine/trainer.ts";
-import type {BackendPreference} from "./engine/backend.ts";
-import type {OptimizerState} from "./engine/optimizers.ts";
+import {createTrainer, type Trainer} from "../src/lib/node/engine/trainer.ts";
+import type {BackendPreference} from "../src/lib/node/engine/backend.ts";
+import type {OptimizerState} from "../src/lib/node/engine/optimizers.ts";
 import type {TrainingConfig} from "../src/lib/model-folder.ts";
 import type {FlatTensor} from "./model-io.ts";
 

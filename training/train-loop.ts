@@ -1,7 +1,7 @@
 // The training run behind `npm run train`: epochs over the Training split with seeded augmentation,
 // selection on PublicTest, a checkpoint every epoch (resumable, bit-identical to an uninterrupted run on
 // the same backend), and the best epoch written as the model folder (model.json, weights, metadata.json,
-// history.json). The data-parallel engine (training/engine) does the steps.
+// history.json). The data-parallel engine (src/lib/node/engine) does the steps.
 
 import fs from "node:fs";
 import path from "node:path";

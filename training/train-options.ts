@@ -10,7 +10,7 @@ import {SCHEDULES} from "../src/lib/schedule.ts";
 import {CLASS_WEIGHTINGS} from "../src/lib/targets.ts";
 import {DEFAULT_AUGMENT} from "../src/lib/augment.ts";
 import type {TrainingConfig} from "../src/lib/model-folder.ts";
-import type {BackendPreference} from "./engine/backend.ts";
+import type {BackendPreference} from "../src/lib/node/engine/backend.ts";
 
 export const TRAIN_FLAGS = {
   model: "string",

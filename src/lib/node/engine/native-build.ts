@@ -25,7 +25,7 @@ export interface NativeAddon {
 }
 
 const SOURCE = fileURLToPath(new URL("./native/dnnl_kernels.cc", import.meta.url));
-const REPO_ROOT = fileURLToPath(new URL("../../", import.meta.url));
+const REPO_ROOT = fileURLToPath(new URL("../../../../", import.meta.url));
 const OUTPUT_DIR = path.join(REPO_ROOT, ".cache", "engine", "native");
 
 function nodeIncludeDir(): string | null {

@@ -14,11 +14,11 @@ import {availableParallelism} from "node:os";
 import path from "node:path";
 import {initTrainingBackend, type BackendPreference} from "./backend.ts";
 import {createTrainer, type Trainer} from "./trainer.ts";
-import {MODELS} from "../../src/lib/models/index.ts";
-import {MODEL_FILES, validateMetadata} from "../../src/lib/model-folder.ts";
-import {loadModelFolder, readJson} from "../../src/lib/node/model-io.ts";
-import {predictFaces} from "../../src/lib/predict.ts";
-import {flipBatch} from "../../src/lib/augment.ts";
+import {MODELS} from "../../models/index.ts";
+import {MODEL_FILES, validateMetadata} from "../../model-folder.ts";
+import {loadModelFolder, readJson} from "../model-io.ts";
+import {predictFaces} from "../../predict.ts";
+import {flipBatch} from "../../augment.ts";
 
 export interface FolderPredictOptions {
   /** Average the probabilities of each face and its horizontal mirror, as predictFaces's flip does. */

@@ -1,7 +1,7 @@
 import * as tf from "@tensorflow/tfjs";
 import {beforeAll, describe, expect, it} from "vitest";
-import {createFlatOptimizer, type OptimizerConfig} from "../../../training/engine/optimizers.ts";
-import {loadNativeAddon} from "../../../training/engine/native-build.ts";
+import {createFlatOptimizer, type OptimizerConfig} from "../../../../src/lib/node/engine/optimizers.ts";
+import {loadNativeAddon} from "../../../../src/lib/node/engine/native-build.ts";
 
 const SIZE = 50;
 

@@ -1,8 +1,8 @@
 import {fileURLToPath} from "node:url";
 import {afterAll, describe, expect, it} from "vitest";
-import {createTrainer, shardRanges, type ModelSource, type Trainer} from "../../../training/engine/trainer.ts";
+import {createTrainer, shardRanges, type ModelSource, type Trainer} from "../../../../src/lib/node/engine/trainer.ts";
 
-const REFERENCE_MODELS = fileURLToPath(new URL("../../../training/engine/reference-models.ts", import.meta.url));
+const REFERENCE_MODELS = fileURLToPath(new URL("../../../../src/lib/node/engine/reference-models.ts", import.meta.url));
 const SIZE = 16;
 const CLASSES = 7;
 

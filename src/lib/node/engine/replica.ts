@@ -41,7 +41,7 @@ export interface ShardStats {
   correct: number;
 }
 
-export const DEFAULT_MODEL_MODULE = fileURLToPath(new URL("../../src/lib/models/index.ts", import.meta.url));
+export const DEFAULT_MODEL_MODULE = fileURLToPath(new URL("../../models/index.ts", import.meta.url));
 
 const PROBABILITY_FLOOR = 1e-7;
 

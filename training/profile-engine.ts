@@ -1,12 +1,12 @@
 // Where a training step's time goes: runs a few in-process steps of a model on random data under
 // tf.profile and prints the time per kernel (JSON on stdout, a table on stderr).
-// Usage: tsx training/engine/profile.ts [--model fer-lite] [--batch 64] [--steps 2] [--native true|false]
+// Usage: tsx training/profile-engine.ts [--model fer-lite] [--batch 64] [--steps 2] [--native true|false]
 //        [--module path --export name]   (default: createModel from src/lib/models/index.ts)
 import * as tf from "@tensorflow/tfjs";
 import {fileURLToPath} from "node:url";
 import {parseArgs} from "node:util";
-import {initTrainingBackend, type BackendPreference} from "./backend.ts";
-import {Replica} from "./replica.ts";
+import {initTrainingBackend, type BackendPreference} from "../src/lib/node/engine/backend.ts";
+import {Replica} from "../src/lib/node/engine/replica.ts";
 
 export interface KernelTime {
   kernel: string;
@@ -77,7 +77,7 @@ async function main(): Promise<void> {
   const {values} = parseArgs({
     options: {
       model: {type: "string", default: "fer-lite"},
-      module: {type: "string", default: fileURLToPath(new URL("../../src/lib/models/index.ts", import.meta.url))},
+      module: {type: "string", default: fileURLToPath(new URL("../src/lib/models/index.ts", import.meta.url))},
       export: {type: "string", default: "createModel"},
       native: {type: "string", default: "true"},
       batch: {type: "string", default: "64"},

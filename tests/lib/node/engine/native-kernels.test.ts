@@ -1,4 +1,4 @@
-import {loadNativeAddon} from "../../../training/engine/native-build.ts";
+import {loadNativeAddon} from "../../../../src/lib/node/engine/native-build.ts";
 import {describe, it} from "vitest";
 import {describeKernelChecks} from "./kernel-checks.ts";
 

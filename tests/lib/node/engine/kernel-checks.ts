@@ -2,7 +2,7 @@
 // once with the native addon (each test file is its own process, and kernel registration is per process).
 import * as tf from "@tensorflow/tfjs";
 import {beforeAll, describe, expect, it} from "vitest";
-import {initTrainingBackend} from "../../../training/engine/backend.ts";
+import {initTrainingBackend} from "../../../../src/lib/node/engine/backend.ts";
 
 // Seeded data so a failure reproduces; the reference is the pure-JS cpu backend's own gradient kernels.
 function seededValues(count: number, seed: number): Float32Array {
