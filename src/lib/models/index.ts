@@ -1,7 +1,7 @@
 // The model registry: every architecture the trainer, the benchmarks and the report know by name.
 
 import type {LayersModel} from "@tensorflow/tfjs";
-import {FER_LITE, FER_SLIM, TINY} from "./fer-lite.ts";
+import {FER_COMPACT, FER_LITE, FER_SLIM, TINY} from "./fer-lite.ts";
 import {SEED_VGG} from "./seed-vgg.ts";
 import type {ModelFactoryOptions, ModelSpec} from "./types.ts";
 
@@ -11,6 +11,7 @@ export type {ModelFactoryOptions, ModelSpec, TrainingDefaults} from "./types.ts"
 export const MODELS: Record<string, ModelSpec> = {
   [FER_LITE.name]: FER_LITE,
   [FER_SLIM.name]: FER_SLIM,
+  [FER_COMPACT.name]: FER_COMPACT,
   [SEED_VGG.name]: SEED_VGG,
   [TINY.name]: TINY
 };
@@ -18,7 +19,7 @@ export const MODELS: Record<string, ModelSpec> = {
 export const MODEL_NAMES = Object.keys(MODELS);
 
 /** The model the trainer builds when no --model is given and the classifier ships. */
-export const DEFAULT_MODEL = FER_LITE.name;
+export const DEFAULT_MODEL = FER_SLIM.name;
 
 export function modelSpec(name: string): ModelSpec {
   const spec = MODELS[name];
