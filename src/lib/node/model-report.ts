@@ -45,8 +45,8 @@ import {
 import {loadModelFolder, readJson} from "./model-io.ts";
 // The backend picker and the folder predictor live with the training engine; the loaders reuse them, as
 // `npm run evaluate` does, rather than keep a second copy.
-import {initTrainingBackend} from "../../../training/engine/backend.ts";
-import {openFolderPredictor, type FolderPredictor} from "../../../training/engine/folder-predictor.ts";
+import {initTrainingBackend} from "./engine/backend.ts";
+import {openFolderPredictor, type FolderPredictor} from "./engine/folder-predictor.ts";
 
 /**
  * src/models, or FER_MODELS_DIR when set: a folder laid out the same way (models.json and model folders),
