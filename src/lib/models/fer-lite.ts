@@ -41,55 +41,49 @@ export function createPlainNet(config: PlainNetConfig, {seed = 1}: ModelFactoryO
   return tf.model({inputs: input, outputs: output, name: config.name});
 }
 
-export const FER_LITE_CONFIG: PlainNetConfig = {
-  name: "fer-lite",
-  stages: [[24], [48, 48], [96, 96], [192, 192]],
-  dropout: 0.3
-};
+/** A ModelSpec for a plain network: its factory, and the training recipe `npm run train` defaults to. */
+export function plainNetSpec(config: PlainNetConfig, {description, training}: Pick<ModelSpec, "description" | "training">): ModelSpec {
+  return {name: config.name, description, create: (options) => createPlainNet(config, options), training};
+}
 
-export const FER_LITE: ModelSpec = {
-  name: "fer-lite",
-  description: "our CPU-first VGG-style network: 3x3 conv stages 24-48-96-192, BN+ReLU, global average pooling",
-  create: (options) => createPlainNet(FER_LITE_CONFIG, options),
-  training: {optimizer: "adam", lr: 3e-3, schedule: "onecycle", batch: 64, epochs: 40, labelSmoothing: 0.1, weightDecay: 0, patience: 12}
-};
+/** Adam under a one-cycle schedule peaking at 3e-3, label smoothing 0.1: the recipe of ANCHORS.md's VGG-lite. */
+const ONE_CYCLE_RECIPE = {optimizer: "adam", lr: 3e-3, schedule: "onecycle", batch: 64, labelSmoothing: 0.1, weightDecay: 0} as const;
+
+export const FER_LITE = plainNetSpec(
+  {name: "fer-lite", stages: [[24], [48, 48], [96, 96], [192, 192]], dropout: 0.3},
+  {
+    description: "our CPU-first VGG-style network: 3x3 conv stages 24-48-96-192, BN+ReLU, global average pooling",
+    training: {...ONE_CYCLE_RECIPE, epochs: 40, patience: 12}
+  }
+);
 
 // fer-slim: fer-lite at 0.8x width (20, 40-80-160): 0.70x the FLOPs (76 MFLOPs) and 0.64x the
 // parameters, for the browser, where a face's classification time follows the FLOPs on every backend
 // (WebGL in software, wasm, the JavaScript CPU backend). Trained twice as many epochs to make up for it.
-export const FER_SLIM_CONFIG: PlainNetConfig = {
-  name: "fer-slim",
-  stages: [[20], [40, 40], [80, 80], [160, 160]],
-  dropout: 0.3
-};
-
-export const FER_SLIM: ModelSpec = {
-  name: "fer-slim",
-  description: "fer-lite at 0.8x width: 3x3 conv stages 20-40-80-160, BN+ReLU, global average pooling",
-  create: (options) => createPlainNet(FER_SLIM_CONFIG, options),
-  training: {optimizer: "adam", lr: 3e-3, schedule: "onecycle", batch: 64, epochs: 40, labelSmoothing: 0.1, weightDecay: 0, patience: 40}
-};
+export const FER_SLIM = plainNetSpec(
+  {name: "fer-slim", stages: [[20], [40, 40], [80, 80], [160, 160]], dropout: 0.3},
+  {
+    description: "fer-lite at 0.8x width: 3x3 conv stages 20-40-80-160, BN+ReLU, global average pooling",
+    training: {...ONE_CYCLE_RECIPE, epochs: 40, patience: 40}
+  }
+);
 
 // fer-compact: fer-lite at 0.7x width (16, 34-68-136): 54 MFLOPs, half of fer-lite's, 0.33M parameters.
 // For software WebGL, where a face's time follows the FLOPs and fer-slim was still 0.55x of face-api's
 // expression model; trained longer (50 epochs) to keep the accuracy.
-export const FER_COMPACT_CONFIG: PlainNetConfig = {
-  name: "fer-compact",
-  stages: [[16], [34, 34], [68, 68], [136, 136]],
-  dropout: 0.3
-};
-
-export const FER_COMPACT: ModelSpec = {
-  name: "fer-compact",
-  description: "fer-lite at 0.7x width: 3x3 conv stages 16-34-68-136, BN+ReLU, global average pooling",
-  create: (options) => createPlainNet(FER_COMPACT_CONFIG, options),
-  training: {optimizer: "adam", lr: 3e-3, schedule: "onecycle", batch: 64, epochs: 50, labelSmoothing: 0.1, weightDecay: 0, patience: 50}
-};
+export const FER_COMPACT = plainNetSpec(
+  {name: "fer-compact", stages: [[16], [34, 34], [68, 68], [136, 136]], dropout: 0.3},
+  {
+    description: "fer-lite at 0.7x width: 3x3 conv stages 16-34-68-136, BN+ReLU, global average pooling",
+    training: {...ONE_CYCLE_RECIPE, epochs: 50, patience: 50}
+  }
+);
 
 /** A toy network for tests and smoke runs: two small convolution stages. */
-export const TINY: ModelSpec = {
-  name: "tiny",
-  description: "a toy two-stage network (8-16 filters) for tests and smoke runs",
-  create: (options) => createPlainNet({name: "tiny", stages: [[8], [16]], dropout: 0.1}, options),
-  training: {optimizer: "adam", lr: 3e-3, schedule: "constant", batch: 32, epochs: 2, labelSmoothing: 0, weightDecay: 0, patience: 5}
-};
+export const TINY = plainNetSpec(
+  {name: "tiny", stages: [[8], [16]], dropout: 0.1},
+  {
+    description: "a toy two-stage network (8-16 filters) for tests and smoke runs",
+    training: {optimizer: "adam", lr: 3e-3, schedule: "constant", batch: 32, epochs: 2, labelSmoothing: 0, weightDecay: 0, patience: 5}
+  }
+);

@@ -43,7 +43,7 @@ import {
   type SpriteFace
 } from "../report-models.ts";
 import {loadModelFolder, readJson} from "./model-io.ts";
-// The backend picker and the folder predictor live with the training engine; the loaders reuse them, as
+// The backend picker and the folder predictor come from the engine (./engine); the loaders reuse them, as
 // `npm run evaluate` does, rather than keep a second copy.
 import {initTrainingBackend} from "./engine/backend.ts";
 import {openFolderPredictor, type FolderPredictor} from "./engine/folder-predictor.ts";
