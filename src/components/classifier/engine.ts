@@ -7,6 +7,7 @@ import {EMOTIONS, NUM_CLASSES, type Emotion} from "../../lib/labels.ts";
 import {cropFace, type Box, type FaceCrop, type RgbaImage} from "../../lib/face-crop.ts";
 import {explainClass, type Saliency} from "../../lib/saliency.ts";
 import {foldBatchNorm} from "../../lib/fold-batch-norm.ts";
+import {logitsModel, softmaxRows} from "../../lib/logits-model.ts";
 import type {Evaluation, ModelMetadata} from "../../lib/model-folder.ts";
 import {IMAGE_SIZE} from "../../lib/dataset.ts";
 
@@ -211,11 +212,15 @@ export async function createEngine({
   const model = foldBatchNorm(tf, trained);
   const outputs = model.outputs[0].shape[1];
   if (outputs !== NUM_CLASSES) throw new Error(`model ${info.name} has ${outputs} outputs, expected ${NUM_CLASSES} (${EMOTIONS.join(", ")})`);
+  // Classification runs to the logits and takes the softmax of 7 numbers in JavaScript (src/lib/logits-model.ts);
+  // Grad-CAM keeps the probability model.
+  const scorer = logitsModel(tf, model);
 
   // A backend counts as working once the model and the detector have both run on it: WebGL can
   // initialise and still fail on its first shader.
   async function warmUp(): Promise<void> {
     tf.tidy(() => (model.predict(tf.zeros([1, IMAGE_SIZE, IMAGE_SIZE, 1])) as TF.Tensor).dataSync());
+    if (scorer) tf.tidy(() => (scorer.predict(tf.zeros([1, IMAGE_SIZE, IMAGE_SIZE, 1])) as TF.Tensor).dataSync());
     const blank = tf.zeros([64, 64, 3], "int32") as TF.Tensor3D;
     try {
       await faceapi.detectAllFaces(blank, new faceapi.TinyFaceDetectorOptions({inputSize: 128, scoreThreshold: 0.5}));
@@ -248,9 +253,12 @@ export async function createEngine({
     if (inputs.length === 0) return [];
     const batch = new Float32Array(inputs.length * IMAGE_SIZE * IMAGE_SIZE);
     inputs.forEach((input, i) => batch.set(input, i * IMAGE_SIZE * IMAGE_SIZE));
-    const output = tf.tidy(() => model.predict(tf.tensor4d(batch, [inputs.length, IMAGE_SIZE, IMAGE_SIZE, 1])) as TF.Tensor);
-    const values = (await output.data()) as Float32Array;
+    const output = tf.tidy(() => (scorer ?? model).predict(tf.tensor4d(batch, [inputs.length, IMAGE_SIZE, IMAGE_SIZE, 1])) as TF.Tensor);
+    // A synchronous read of 7 numbers per face: the asynchronous one polls a WebGL fence on timers, which
+    // costs more than the read itself (5 ms of 43 per face with software WebGL).
+    const read = output.dataSync() as Float32Array;
     output.dispose();
+    const values = scorer ? softmaxRows(read, NUM_CLASSES) : read;
     return inputs.map((_, i) => values.slice(i * NUM_CLASSES, (i + 1) * NUM_CLASSES));
   }
 

@@ -19,7 +19,7 @@ export const MODELS: Record<string, ModelSpec> = {
 export const MODEL_NAMES = Object.keys(MODELS);
 
 /** The model the trainer builds when no --model is given and the classifier ships. */
-export const DEFAULT_MODEL = FER_SLIM.name;
+export const DEFAULT_MODEL = FER_COMPACT.name;
 
 export function modelSpec(name: string): ModelSpec {
   const spec = MODELS[name];
