@@ -380,6 +380,9 @@ describe("the classifier page in headless Chromium", () => {
     const focused = [await tabTo("button.dropzone__button")];
     // Generous: on a loaded 2-core CI machine Chromium can take seconds to raise the chooser.
     const chooser = page.waitForEvent("filechooser", {timeout: 30_000});
+    // Waiting for the event asks Chromium to intercept file choosers; one round trip to the page makes sure
+    // that request has landed before Enter opens one (otherwise the chooser opens unseen and the wait times out).
+    await page.evaluate(() => 0);
     await page.keyboard.press("Enter");
     expect((await chooser).isMultiple()).toBe(true);
     focused.push(await tabTo("button.camera-panel__toggle"));
