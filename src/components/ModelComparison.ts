@@ -40,7 +40,8 @@ export function ModelComparisonChart(models: ModelSummaryRow[], {published = PUB
   return Plot.plot({
     width,
     height: 36 + 26 * rows.length,
-    marginLeft: 230,
+    // Wide enough for the longest published name, "@vladmandic/human emotion (mini-Xception)".
+    marginLeft: 262,
     marginRight: 56,
     marginTop: 16,
     x: {domain: [0, 80], label: "PrivateTest accuracy (%)", percent: true, grid: true},
