@@ -4,13 +4,12 @@
 import fs from "node:fs";
 import path from "node:path";
 import {parseFlags, printJson, progressLine, runCli} from "./cli.ts";
-import {averageWithMirror, openFolderPredictor} from "../src/lib/node/engine/folder-predictor.ts";
-import {flipBatch} from "../src/lib/augment.ts";
+import {openFolderPredictor} from "../src/lib/node/engine/folder-predictor.ts";
+import {predictTestSplits, type SplitPredictions} from "../src/lib/node/model-report.ts";
 import {readJson, writeJsonAtomic} from "./model-io.ts";
 import {loadFer2013} from "../src/lib/node/fer2013.ts";
-import {splitIndices, type Fer2013Dataset} from "../src/lib/dataset.ts";
-import {facesToInput} from "../src/lib/preprocess.ts";
-import {evaluatePredictions, type SplitEvaluation} from "../src/lib/evaluation.ts";
+import type {Fer2013Dataset} from "../src/lib/dataset.ts";
+import type {SplitEvaluation} from "../src/lib/evaluation.ts";
 import {EVALUATION_SPLITS, MODEL_FILES, validateMetadata, type Evaluation, type EvaluationSplit} from "../src/lib/model-folder.ts";
 import {syntheticDataset} from "./synthetic.ts";
 import {storedBytes, storedDtype} from "../src/lib/quantize.ts";
@@ -64,23 +63,17 @@ async function main(): Promise<void> {
   if (predictor.inProcessReason) progress.done(`evaluating in this thread: ${predictor.inProcessReason}`);
 
   const started = performance.now();
-  const splits = {} as Record<EvaluationSplit, SplitEvaluation>;
-  const flipTta = {} as Record<EvaluationSplit, SplitEvaluation>;
+  let predictions: Record<EvaluationSplit, SplitPredictions>;
   try {
-    for (const split of EVALUATION_SPLITS) {
-      const indices = splitIndices(dataset, split);
-      if (indices.length === 0) throw new Error(`the dataset has no ${split} faces`);
-      const labels = Uint8Array.from(indices, (i) => dataset.labels[i]);
-      const input = facesToInput(dataset.pixels, indices);
-      progress.update(`evaluating ${split} (${indices.length} faces, ${backend})`);
-      const plain = await predictor.predict(input);
-      splits[split] = evaluatePredictions(plain, labels);
-      // The plain pass is half of flip TTA: only the mirrored faces are left to run.
-      if (flags.tta) flipTta[split] = evaluatePredictions(averageWithMirror(plain, await predictor.predict(flipBatch(input))), labels);
-    }
+    predictions = await predictTestSplits(predictor, dataset, {
+      tta: Boolean(flags.tta),
+      onSplit: (split, faces) => progress.update(`evaluating ${split} (${faces} faces, ${backend})`)
+    });
   } finally {
     await predictor.dispose();
   }
+  const splits = Object.fromEntries(EVALUATION_SPLITS.map((split) => [split, predictions[split].evaluation])) as Record<EvaluationSplit, SplitEvaluation>;
+  const flipTta = Object.fromEntries(EVALUATION_SPLITS.map((split) => [split, predictions[split].flipTta!])) as Record<EvaluationSplit, SplitEvaluation>;
   const evaluation: Evaluation = {
     architecture: metadata.architecture,
     backend,

@@ -219,8 +219,8 @@ export async function createEngine({
   // A backend counts as working once the model and the detector have both run on it: WebGL can
   // initialise and still fail on its first shader.
   async function warmUp(): Promise<void> {
-    tf.tidy(() => (model.predict(tf.zeros([1, IMAGE_SIZE, IMAGE_SIZE, 1])) as TF.Tensor).dataSync());
-    if (scorer) tf.tidy(() => (scorer.predict(tf.zeros([1, IMAGE_SIZE, IMAGE_SIZE, 1])) as TF.Tensor).dataSync());
+    // The model classify runs; Grad-CAM's probability model shares its convolutions.
+    tf.tidy(() => ((scorer ?? model).predict(tf.zeros([1, IMAGE_SIZE, IMAGE_SIZE, 1])) as TF.Tensor).dataSync());
     const blank = tf.zeros([64, 64, 3], "int32") as TF.Tensor3D;
     try {
       await faceapi.detectAllFaces(blank, new faceapi.TinyFaceDetectorOptions({inputSize: 128, scoreThreshold: 0.5}));

@@ -46,7 +46,8 @@ import {loadModelFolder, readJson} from "./model-io.ts";
 // The backend picker and the folder predictor come from the engine (./engine); the loaders reuse them, as
 // `npm run evaluate` does, rather than keep a second copy.
 import {initTrainingBackend} from "./engine/backend.ts";
-import {openFolderPredictor, type FolderPredictor} from "./engine/folder-predictor.ts";
+import {averageWithMirror, openFolderPredictor, type FolderPredictor} from "./engine/folder-predictor.ts";
+import {flipBatch} from "../augment.ts";
 
 /**
  * src/models, or FER_MODELS_DIR when set: a folder laid out the same way (models.json and model folders),
@@ -110,17 +111,33 @@ export interface SplitPredictions {
   labels: Uint8Array;
   probabilities: Float32Array;
   evaluation: SplitEvaluation;
+  /** With `tta`: the metrics of each face averaged with its mirror image. */
+  flipTta?: SplitEvaluation;
 }
 
-/** The loop of `npm run evaluate`, without --tta: every test split through the predictor, then the metrics. */
-export async function predictTestSplits(predictor: Pick<FolderPredictor, "predict">, dataset: Fer2013Dataset): Promise<Record<EvaluationSplit, SplitPredictions>> {
+export interface PredictTestSplitsOptions {
+  /** Also evaluate flip test-time augmentation; the plain pass is half of it, so one more pass per split. */
+  tta?: boolean;
+  /** Called as each split starts, for progress. */
+  onSplit?: (split: EvaluationSplit, faces: number) => void;
+}
+
+/** The loop of `npm run evaluate` and the model loaders: every test split through the predictor, then the metrics. */
+export async function predictTestSplits(
+  predictor: Pick<FolderPredictor, "predict">,
+  dataset: Fer2013Dataset,
+  {tta = false, onSplit}: PredictTestSplitsOptions = {}
+): Promise<Record<EvaluationSplit, SplitPredictions>> {
   const out = {} as Record<EvaluationSplit, SplitPredictions>;
   for (const split of EVALUATION_SPLITS) {
     const indices = splitIndices(dataset, split);
     if (indices.length === 0) throw new Error(`the dataset has no ${split} faces`);
+    onSplit?.(split, indices.length);
     const labels = Uint8Array.from(indices, (i) => dataset.labels[i]);
-    const probabilities = await predictor.predict(facesToInput(dataset.pixels, indices));
+    const input = facesToInput(dataset.pixels, indices);
+    const probabilities = await predictor.predict(input);
     out[split] = {indices, labels, probabilities, evaluation: evaluatePredictions(probabilities, labels)};
+    if (tta) out[split].flipTta = evaluatePredictions(averageWithMirror(probabilities, await predictor.predict(flipBatch(input))), labels);
   }
   return out;
 }
