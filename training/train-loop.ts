@@ -5,7 +5,7 @@
 
 import fs from "node:fs";
 import path from "node:path";
-import {IMAGE_PIXELS, splitIndices, type Fer2013Dataset} from "../src/lib/dataset.ts";
+import {IMAGE_PIXELS, randomHoldout, splitIndices, type Fer2013Dataset} from "../src/lib/dataset.ts";
 import {EMOTIONS, NUM_CLASSES} from "../src/lib/labels.ts";
 import {facesToInput, MODEL_INPUT} from "../src/lib/preprocess.ts";
 import {augmentBatch, mixupBatch} from "../src/lib/augment.ts";
@@ -14,7 +14,7 @@ import {plateauStart, plateauUpdate, scheduledLr, type PlateauState} from "../sr
 import {classWeights, smoothedTargets} from "../src/lib/targets.ts";
 import {accuracy, crossEntropy} from "../src/lib/metrics.ts";
 import {createModel, modelSummary} from "../src/lib/models/index.ts";
-import {MODEL_FILES, type EpochRecord, type History, type ModelMetadata, type TrainingConfig} from "../src/lib/model-folder.ts";
+import {DEFAULT_PLATEAU, MODEL_FILES, type EpochRecord, type History, type ModelMetadata, type TrainingConfig} from "../src/lib/model-folder.ts";
 import {hasCheckpoint, loadCheckpoint, saveCheckpoint, saveModelFolder, setModelWeights, writeJsonAtomic} from "./model-io.ts";
 import {openTrainer, optimizerStateFromTensors, optimizerStateToTensors, type Trainer} from "./step-trainer.ts";
 
@@ -66,6 +66,8 @@ export interface TrainResult {
   model: string;
   bestEpoch: number;
   publicTestAccuracy: number;
+  /** With a holdout: the selected epoch's accuracy on it. */
+  holdoutAccuracy?: number;
   epochsRun: number;
   secondsTrained: number;
   imagesPerSecond: number;
@@ -75,13 +77,26 @@ export interface TrainResult {
 
 const CHECKPOINT_DIR = "checkpoint";
 
-/** The Training faces used for training: all of them, or the first `limit` of a seeded shuffle. */
-function trainingIndices(dataset: Fer2013Dataset, config: TrainingConfig): Int32Array {
-  const all = splitIndices(dataset, "Training");
-  if (all.length === 0) throw new Error("the dataset has no Training faces");
-  if (config.limit == null || config.limit >= all.length) return all;
-  const shuffled = new Random(deriveSeed(config.seed, 0x51ce)).shuffle(all.slice());
-  return shuffled.subarray(0, config.limit).sort();
+/**
+ * The faces a run trains on and the faces it selects its epoch on: all of Training and PublicTest, or, with
+ * a holdout, the kept part of Training and its held-out part. `limit` keeps the first N of a seeded shuffle.
+ */
+function runIndices(dataset: Fer2013Dataset, config: TrainingConfig): {train: Int32Array; selection: Int32Array} {
+  let train = splitIndices(dataset, "Training");
+  if (train.length === 0) throw new Error("the dataset has no Training faces");
+  let selection: Int32Array;
+  if (config.holdout) {
+    const cut = randomHoldout(train, config.holdout);
+    train = cut.kept;
+    selection = cut.holdout;
+  } else {
+    selection = splitIndices(dataset, "PublicTest");
+    if (selection.length === 0) throw new Error("the dataset has no PublicTest faces to select the model on");
+  }
+  if (config.limit != null && config.limit < train.length) {
+    train = new Random(deriveSeed(config.seed, 0x51ce)).shuffle(train.slice()).subarray(0, config.limit).sort();
+  }
+  return {train, selection};
 }
 
 /**
@@ -118,9 +133,12 @@ export async function trainRun(options: TrainRunOptions): Promise<TrainResult> {
   const config = checkpoint ? checkpoint.state.config : options.config;
   fs.mkdirSync(out, {recursive: true});
 
-  const train = trainingIndices(dataset, config);
-  const selection = splitIndices(dataset, "PublicTest");
-  if (selection.length === 0) throw new Error("the dataset has no PublicTest faces to select the model on");
+  const {train, selection} = runIndices(dataset, config);
+  // With a holdout, PublicTest is still measured every epoch (never used to choose), for comparison.
+  const publicTest = config.holdout ? splitIndices(dataset, "PublicTest") : selection;
+  const publicTestInput = config.holdout ? facesToInput(dataset.pixels, publicTest) : null;
+  const publicTestLabels = Uint8Array.from(publicTest, (i) => dataset.labels[i]);
+  const plateau = config.plateau ?? DEFAULT_PLATEAU;
   const trainInput = facesToInput(dataset.pixels, train);
   const trainLabels = Uint8Array.from(train, (i) => dataset.labels[i]);
   const selectionInput = facesToInput(dataset.pixels, selection);
@@ -163,12 +181,15 @@ export async function trainRun(options: TrainRunOptions): Promise<TrainResult> {
       const {lossSum, correct, seen} = await trainEpoch({trainer, config, state, totalSteps, trainInput, trainLabels, weightsPerClass, onProgress: options.onProgress});
       const trainSeconds = (performance.now() - started) / 1000;
       const probabilities = await trainer.predict(selectionInput);
+      const selected = {loss: crossEntropy(probabilities, selectionLabels), accuracy: accuracy(probabilities, selectionLabels)};
+      const publicTestProbabilities = publicTestInput ? await trainer.predict(publicTestInput) : probabilities;
       const record: EpochRecord = {
         epoch,
         trainLoss: lossSum / seen,
         trainAccuracy: correct / seen,
-        publicTestLoss: crossEntropy(probabilities, selectionLabels),
-        publicTestAccuracy: accuracy(probabilities, selectionLabels),
+        publicTestLoss: crossEntropy(publicTestProbabilities, publicTestLabels),
+        publicTestAccuracy: accuracy(publicTestProbabilities, publicTestLabels),
+        ...(config.holdout ? {holdoutLoss: selected.loss, holdoutAccuracy: selected.accuracy} : {}),
         lr: lrAtStart,
         seconds: (performance.now() - started) / 1000,
         imagesPerSecond: seen / trainSeconds
@@ -177,16 +198,20 @@ export async function trainRun(options: TrainRunOptions): Promise<TrainResult> {
       state.secondsTrained += record.seconds;
       state.epoch = epoch;
       state.nextEpochSeed = deriveSeed(config.seed, epoch + 1);
-      if (config.schedule === "plateau") state.plateau = plateauUpdate(state.plateau, record.publicTestAccuracy);
+      if (config.schedule === "plateau") {
+        const watched = plateau.monitor === "loss" ? selected.loss : selected.accuracy;
+        state.plateau = plateauUpdate(state.plateau, watched, {factor: plateau.factor, patience: plateau.patience, mode: plateau.monitor === "loss" ? "min" : "max"});
+      }
       const weights = await trainer.getWeights();
-      if (record.publicTestAccuracy > state.bestAccuracy) {
-        state.bestAccuracy = record.publicTestAccuracy;
+      if (selected.accuracy > state.bestAccuracy) {
+        state.bestAccuracy = selected.accuracy;
         state.bestEpoch = epoch;
         setModelWeights(model, weights);
         await saveModelFolder(model, out);
       }
       if (config.patience > 0 && epoch - state.bestEpoch >= config.patience) state.finished = true;
       if (epoch >= config.epochs) state.finished = true;
+      if (config.maxSeconds != null && state.secondsTrained >= config.maxSeconds) state.finished = true;
       // Model folder files first, checkpoint last: a kill in between replays this epoch identically.
       writeJsonAtomic(path.join(out, MODEL_FILES.history), historyOf(config, state));
       writeJsonAtomic(path.join(out, MODEL_FILES.metadata), metadataOf({config, state, summary, trainer, train, selection}));
@@ -202,7 +227,8 @@ export async function trainRun(options: TrainRunOptions): Promise<TrainResult> {
     out,
     model: config.model,
     bestEpoch: state.bestEpoch,
-    publicTestAccuracy: state.bestAccuracy,
+    publicTestAccuracy: publicTestAccuracyOf(state),
+    ...(config.holdout ? {holdoutAccuracy: state.bestAccuracy} : {}),
     epochsRun: state.epoch,
     secondsTrained: Math.round(state.secondsTrained * 10) / 10,
     imagesPerSecond: rates.length ? Math.round(rates[Math.floor(rates.length / 2)] * 10) / 10 : 0,
@@ -290,6 +316,11 @@ function makeBatch({rows, trainInput, trainLabels, weightsPerClass, config, rand
   return {xs, targets, sampleWeights};
 }
 
+/** PublicTest accuracy of the selected epoch (the best one, unless a holdout chose it). */
+function publicTestAccuracyOf(state: RunState): number {
+  return state.history[state.bestEpoch - 1]?.publicTestAccuracy ?? state.bestAccuracy;
+}
+
 function historyOf(config: TrainingConfig, state: RunState): History {
   return {architecture: config.model, epochs: state.history, bestEpoch: state.bestEpoch};
 }
@@ -313,10 +344,11 @@ function metadataOf({config, state, summary, trainer, train, selection}: {
     secondsTrained: Math.round(state.secondsTrained * 10) / 10,
     bestEpoch: state.bestEpoch,
     epochsRun: state.epoch,
-    publicTestAccuracy: state.bestAccuracy,
+    publicTestAccuracy: publicTestAccuracyOf(state),
+    ...(config.holdout ? {holdoutAccuracy: state.bestAccuracy} : {}),
     backend: trainer.backend,
     workers: trainer.workers,
-    dataset: {trainingImages: train.length, selectionSplit: "PublicTest", selectionImages: selection.length},
+    dataset: {trainingImages: train.length, selectionSplit: config.holdout ? "TrainingHoldout" : "PublicTest", selectionImages: selection.length},
     createdAt: new Date().toISOString()
   };
 }

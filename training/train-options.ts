@@ -9,7 +9,7 @@ import {DEFAULT_MODEL, MODEL_NAMES, modelSpec} from "../src/lib/models/index.ts"
 import {SCHEDULES} from "../src/lib/schedule.ts";
 import {CLASS_WEIGHTINGS} from "../src/lib/targets.ts";
 import {DEFAULT_AUGMENT} from "../src/lib/augment.ts";
-import type {TrainingConfig} from "../src/lib/model-folder.ts";
+import {DEFAULT_PLATEAU, type TrainingConfig} from "../src/lib/model-folder.ts";
 import type {BackendPreference} from "../src/lib/node/engine/backend.ts";
 
 export const TRAIN_FLAGS = {
@@ -29,6 +29,15 @@ export const TRAIN_FLAGS = {
   mixup: "number",
   erasing: "number",
   patience: "number",
+  "plateau-monitor": "string",
+  "plateau-factor": "number",
+  "plateau-patience": "number",
+  "max-hours": "number",
+  holdout: "number",
+  flip: "number",
+  shift: "number",
+  rotation: "number",
+  scale: "number",
   limit: "number",
   workers: "number",
   backend: "string",
@@ -55,6 +64,12 @@ every epoch in OUT/checkpoint/, so a killed run continues with --resume --out OU
   --label-smoothing X    --weight-decay X   --class-weights ${CLASS_WEIGHTINGS.join("|")}
   --mixup ALPHA          --erasing P (random-erasing probability)
   --patience N           early stopping on PublicTest accuracy
+  --plateau-monitor loss|accuracy  --plateau-factor X  --plateau-patience N
+                         what the plateau schedule watches, and how it cuts (Keras's ReduceLROnPlateau)
+  --max-hours H          stop after the epoch in which training time passes H hours
+  --holdout F            select on a seeded random F of Training (held out of training) instead of
+                         PublicTest, as the original project did; PublicTest is still recorded
+  --flip P  --shift PX  --rotation DEG  --scale X   geometric augmentation (default: the model's own)
   --limit N              train on the first N Training faces (smoke runs)
   --workers N            data-parallel worker threads (default: 2 on wasm/cpu)
   --backend node|wasm|cpu  preferred backend (node = @tensorflow/tfjs-node when installed)`;
@@ -97,11 +112,14 @@ export function parseTrainOptions(argv: readonly string[]): TrainOptions {
   const name = flags.model ?? DEFAULT_MODEL;
   if (!MODEL_NAMES.includes(name)) throw new Error(`unknown model: ${name} (expected one of ${MODEL_NAMES.join(", ")})`);
   const defaults = modelSpec(name).training;
+  const augment = {...DEFAULT_AUGMENT, ...defaults.augment};
+  const plateau = defaults.plateau ?? DEFAULT_PLATEAU;
+  const seed = checked("seed", flags.seed, 1, {min: 0, max: 2 ** 31, integer: true});
   const config: TrainingConfig = {
     model: name,
     epochs: checked("epochs", flags.epochs, defaults.epochs, {min: 1, integer: true}),
     batch: checked("batch", flags.batch, defaults.batch, {min: 2, integer: true}),
-    seed: checked("seed", flags.seed, 1, {min: 0, max: 2 ** 31, integer: true}),
+    seed,
     optimizer: oneOf("optimizer", flags.optimizer, ["adam", "sgd"] as const, defaults.optimizer),
     lr: checked("lr", flags.lr, defaults.lr, {min: 1e-8, max: 10}),
     schedule: oneOf("schedule", flags.schedule, SCHEDULES, defaults.schedule),
@@ -113,7 +131,19 @@ export function parseTrainOptions(argv: readonly string[]): TrainOptions {
     patience: checked("patience", flags.patience, defaults.patience, {min: 0, integer: true}),
     limit: flags.limit === undefined ? null : checked("limit", flags.limit, 0, {min: 1, integer: true}),
     workers: flags.workers === undefined ? null : checked("workers", flags.workers, 0, {min: 0, max: 64, integer: true}),
-    augment: {flip: DEFAULT_AUGMENT.flip, shift: DEFAULT_AUGMENT.shift, rotation: DEFAULT_AUGMENT.rotation, scale: DEFAULT_AUGMENT.scale}
+    augment: {
+      flip: checked("flip", flags.flip, augment.flip, {min: 0, max: 1}),
+      shift: checked("shift", flags.shift, augment.shift, {min: 0, max: 24}),
+      rotation: checked("rotation", flags.rotation, augment.rotation, {min: 0, max: 180}),
+      scale: checked("scale", flags.scale, augment.scale, {min: 0, max: 0.9})
+    },
+    plateau: {
+      monitor: oneOf("plateau-monitor", flags["plateau-monitor"], ["loss", "accuracy"] as const, plateau.monitor),
+      factor: checked("plateau-factor", flags["plateau-factor"], plateau.factor, {min: 1e-3, max: 0.999}),
+      patience: checked("plateau-patience", flags["plateau-patience"], plateau.patience, {min: 1, integer: true})
+    },
+    maxSeconds: flags["max-hours"] === undefined ? null : checked("max-hours", flags["max-hours"], 0, {min: 1e-6}) * 3600,
+    holdout: flags.holdout === undefined ? null : {fraction: checked("holdout", flags.holdout, 0, {min: 0.01, max: 0.9}), seed}
   };
   const backend = oneOf("backend", flags.backend, ["node", "wasm", "cpu"] as const, "node");
   if (flags.resume && !flags.out) throw new Error("--resume needs --out DIR, the folder of the run to continue");

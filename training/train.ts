@@ -1,5 +1,5 @@
 // `npm run train -- --model NAME [...]`: trains a model on FER2013's Training split, selects the best epoch
-// on PublicTest (never PrivateTest), and writes the model folder. Progress on stderr, a JSON summary on
+// on PublicTest (or a --holdout of Training; never PrivateTest), and writes the model folder. Progress on stderr, a JSON summary on
 // stdout. Flags: see train-options.ts.
 
 import {printJson, progressLine, runCli} from "./cli.ts";
@@ -38,6 +38,7 @@ async function main(): Promise<void> {
     onEpoch: (r, run) =>
       progress.done(
         `epoch ${r.epoch}/${run.epochs} done: loss ${r.trainLoss.toFixed(4)} acc ${(100 * r.trainAccuracy).toFixed(1)}% ` +
+          (r.holdoutAccuracy !== undefined ? `| holdout loss ${r.holdoutLoss!.toFixed(4)} acc ${(100 * r.holdoutAccuracy).toFixed(2)}% ` : "") +
           `| PublicTest loss ${r.publicTestLoss.toFixed(4)} acc ${(100 * r.publicTestAccuracy).toFixed(2)}% ` +
           `| lr ${r.lr.toPrecision(3)} ${r.imagesPerSecond.toFixed(1)} img/s ${r.seconds.toFixed(1)} s | best epoch ${run.bestEpoch}`
       )

@@ -1,6 +1,7 @@
 // The in-memory FER2013 dataset shared by the readers, the trainer and the loaders.
 
 import {EMOTIONS, SPLITS, type Emotion, type Split} from "./labels.js";
+import {Random} from "./random.js";
 
 export const IMAGE_SIZE = 48;
 export const IMAGE_PIXELS = IMAGE_SIZE * IMAGE_SIZE; // 2304
@@ -32,6 +33,19 @@ export function splitIndices(dataset: Fer2013Dataset, split: Split): Int32Array 
   const out: number[] = [];
   for (let i = 0; i < dataset.splits.length; i++) if (dataset.splits[i] === s) out.push(i);
   return Int32Array.from(out);
+}
+
+/**
+ * A seeded random cut of `indices` into a kept part and a held-out part of ceil(fraction x n) faces, as
+ * scikit-learn's train_test_split(test_size=fraction) sizes it (the original project's protocol). Both parts
+ * come back in dataset order; the same indices, fraction and seed always give the same cut.
+ */
+export function randomHoldout(indices: Int32Array, {fraction, seed}: {fraction: number; seed: number}): {kept: Int32Array; holdout: Int32Array} {
+  if (!(fraction > 0 && fraction < 1)) throw new Error(`holdout fraction must be in (0, 1), got ${fraction}`);
+  const size = Math.ceil(fraction * indices.length);
+  if (size >= indices.length) throw new Error(`a holdout of ${fraction} leaves nothing of ${indices.length} faces to train on`);
+  const shuffled = new Random(seed).shuffle(indices.slice());
+  return {kept: shuffled.slice(size).sort(), holdout: shuffled.slice(0, size).sort()};
 }
 
 /** Per-split, per-class counts in canonical order. */

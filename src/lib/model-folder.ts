@@ -52,7 +52,26 @@ export interface TrainingConfig {
   /** Data-parallel worker threads asked for; null for the engine's default (2 on wasm/cpu, 0 on tfjs-node). */
   workers: number | null;
   augment: {flip: number; shift: number; rotation: number; scale: number};
+  /** With the plateau schedule: the metric it watches on the selection split, the factor and the patience. */
+  plateau?: PlateauConfig;
+  /** Stop after the epoch in which training time passes this many seconds (a time budget); null for none. */
+  maxSeconds?: number | null;
+  /**
+   * Select on a seeded random part of Training instead of PublicTest (the original project's protocol):
+   * `fraction` of the Training faces, drawn with `seed`, are held out of training; null for PublicTest.
+   */
+  holdout?: {fraction: number; seed: number} | null;
 }
+
+export interface PlateauConfig {
+  monitor: "loss" | "accuracy";
+  factor: number;
+  /** Epochs without improvement after which the rate is cut (Keras's ReduceLROnPlateau meaning). */
+  patience: number;
+}
+
+/** The plateau settings of runs that predate PlateauConfig: PublicTest accuracy, halved after 3 flat epochs. */
+export const DEFAULT_PLATEAU: PlateauConfig = {monitor: "accuracy", factor: 0.5, patience: 3};
 
 export interface ModelMetadata {
   format: "fer-model/1";
@@ -68,12 +87,15 @@ export interface ModelMetadata {
   /** 1-based epoch whose weights these are (best PublicTest accuracy). */
   bestEpoch: number;
   epochsRun: number;
+  /** PublicTest accuracy of the selected epoch. */
   publicTestAccuracy: number;
+  /** Runs selected on a holdout of Training (TrainingConfig.holdout): the selected epoch's accuracy on it. */
+  holdoutAccuracy?: number;
   /** tfjs backend that trained it: "wasm", "cpu" or "tensorflow" (tfjs-node). */
   backend: string;
   /** Data-parallel worker threads (0: the main thread). */
   workers?: number;
-  dataset: {trainingImages: number; selectionSplit: "PublicTest"; selectionImages: number};
+  dataset: {trainingImages: number; selectionSplit: SelectionSplit; selectionImages: number};
   createdAt: string;
   /** Present on exported (shipped) models: how the weights are stored (`npm run export`). */
   quantization?: WeightsQuantization;
@@ -99,6 +121,9 @@ export interface EpochRecord {
   trainAccuracy: number;
   publicTestLoss: number;
   publicTestAccuracy: number;
+  /** Accuracy and loss on the held-out Training faces, for runs selected on a holdout (TrainingConfig.holdout). */
+  holdoutLoss?: number;
+  holdoutAccuracy?: number;
   /** Learning rate at the start of the epoch. */
   lr: number;
   /** Wall time of the epoch (training and PublicTest evaluation). */
@@ -112,6 +137,9 @@ export interface History {
   epochs: EpochRecord[];
   bestEpoch: number;
 }
+
+/** Where a run picks its best epoch: PublicTest, or a random part of Training it did not train on. */
+export type SelectionSplit = "PublicTest" | "TrainingHoldout";
 
 /** The test splits a model is evaluated on. */
 export const EVALUATION_SPLITS = ["PublicTest", "PrivateTest"] as const satisfies readonly Split[];

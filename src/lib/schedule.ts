@@ -46,30 +46,37 @@ export function cosineLr(step: number, options: CosineOptions): number {
 
 export interface PlateauState {
   lr: number;
-  /** Best metric seen so far (higher is better), -Infinity before the first epoch. */
-  best: number;
+  /** Best value of the monitored metric so far; null before the first epoch (JSON keeps no Infinity). */
+  best: number | null;
   /** Epochs since the best one. */
   wait: number;
 }
 
 export interface PlateauOptions {
   factor?: number;
+  /** Epochs without improvement after which the rate is cut (Keras's meaning: cut on the patience-th). */
   patience?: number;
   minLr?: number;
-  /** Improvements smaller than this do not count. */
+  /** Improvements smaller than this do not count (Keras's min_delta). */
   threshold?: number;
+  /** "max" for an accuracy, "min" for a loss. */
+  mode?: "max" | "min";
 }
 
 export function plateauStart(lr: number): PlateauState {
-  return {lr, best: -Infinity, wait: 0};
+  return {lr, best: null, wait: 0};
 }
 
-/** Reduce-on-plateau: after `patience` epochs without improving `metric` (higher is better), lr *= factor. */
+/**
+ * Reduce-on-plateau as Keras's ReduceLROnPlateau: an epoch that does not improve the metric by more than
+ * `threshold` counts as waiting; on the `patience`-th such epoch lr *= factor (not below minLr) and the count restarts.
+ */
 export function plateauUpdate(state: PlateauState, metric: number, options: PlateauOptions = {}): PlateauState {
-  const {factor = 0.5, patience = 2, minLr = 1e-6, threshold = 1e-4} = options;
-  if (metric > state.best + threshold) return {lr: state.lr, best: metric, wait: 0};
+  const {factor = 0.5, patience = 3, minLr = 0, threshold = 1e-4, mode = "max"} = options;
+  const improved = state.best === null || (mode === "max" ? metric > state.best + threshold : metric < state.best - threshold);
+  if (improved) return {lr: state.lr, best: metric, wait: 0};
   const wait = state.wait + 1;
-  if (wait > patience) return {lr: Math.max(minLr, state.lr * factor), best: state.best, wait: 0};
+  if (wait >= patience) return {lr: Math.max(minLr, state.lr * factor), best: state.best, wait: 0};
   return {lr: state.lr, best: state.best, wait};
 }
 

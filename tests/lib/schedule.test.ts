@@ -30,22 +30,35 @@ describe("cosineLr", () => {
 });
 
 describe("plateau", () => {
-  it("plateauUpdate(state, metric) halves lr after `patience` epochs without improvement", () => {
+  it("plateauUpdate(state, metric) cuts lr on the `patience`-th epoch without improvement, as Keras does", () => {
     let state = plateauStart(1e-3);
     state = plateauUpdate(state, 0.5, {patience: 2});
     expect(state).toEqual({lr: 1e-3, best: 0.5, wait: 0});
     state = plateauUpdate(state, 0.49, {patience: 2});
+    expect(state).toEqual({lr: 1e-3, best: 0.5, wait: 1});
     state = plateauUpdate(state, 0.5, {patience: 2});
-    expect(state.lr).toBe(1e-3);
-    state = plateauUpdate(state, 0.48, {patience: 2});
     expect(state).toEqual({lr: 5e-4, best: 0.5, wait: 0});
     state = plateauUpdate(state, 0.6, {patience: 2});
     expect(state).toEqual({lr: 5e-4, best: 0.6, wait: 0});
   });
 
+  it("plateauUpdate(state, loss, {mode: 'min'}) watches a loss: lower is better, by more than the threshold", () => {
+    const options = {mode: "min", factor: 0.9, patience: 5} as const;
+    let state = plateauStart(1e-3);
+    for (const loss of [1.5, 1.4, 1.39995, 1.41, 1.42, 1.4, 1.45]) state = plateauUpdate(state, loss, options);
+    expect(state).toEqual({lr: 1e-3 * 0.9, best: 1.4, wait: 0});
+    state = plateauUpdate(state, 1.3, options);
+    expect(state).toEqual({lr: 1e-3 * 0.9, best: 1.3, wait: 0});
+  });
+
+  it("plateauUpdate resumes from a state that went through JSON (no best yet is null)", () => {
+    const state = JSON.parse(JSON.stringify(plateauStart(1e-3)));
+    expect(plateauUpdate(state, 2.5, {mode: "min"})).toEqual({lr: 1e-3, best: 2.5, wait: 0});
+  });
+
   it("plateauUpdate never goes below minLr", () => {
     let state = plateauStart(1e-5);
-    for (let i = 0; i < 10; i++) state = plateauUpdate(state, 0, {patience: 0, minLr: 4e-6});
+    for (let i = 0; i < 10; i++) state = plateauUpdate(state, 0, {patience: 1, minLr: 4e-6});
     expect(state.lr).toBe(4e-6);
   });
 });

@@ -104,6 +104,21 @@ describe("npm run train", () => {
     expect(refused.code).toBe(1);
   });
 
+  it("train --holdout F selects on a seeded part of Training and still records PublicTest; --max-hours ends the run", async () => {
+    const out = path.join(temp, "holdout");
+    const {code, stdout} = await runCli("train", [...RUN, "--holdout", "0.2", "--max-hours", "0.00001", "--out", out]);
+    expect(code).toBe(0);
+    expect(JSON.parse(stdout)).toMatchObject({epochsRun: 1, finished: true});
+    const metadata = validateMetadata(readJson(path.join(out, "metadata.json")));
+    // 70 synthetic Training faces: ceil(0.2 x 70) = 14 held out, 56 trained on.
+    expect(metadata.dataset).toEqual({trainingImages: 56, selectionSplit: "TrainingHoldout", selectionImages: 14});
+    expect(metadata.training.holdout).toEqual({fraction: 0.2, seed: 3});
+    const [epoch] = readJson<History>(path.join(out, "history.json")).epochs;
+    expect(metadata.holdoutAccuracy).toBe(epoch.holdoutAccuracy);
+    expect(metadata.publicTestAccuracy).toBe(epoch.publicTestAccuracy);
+    expect(epoch.holdoutLoss).toBeGreaterThan(0);
+  }, 60_000);
+
   it("train refuses to overwrite a run without --resume, and --resume needs a checkpoint", async () => {
     const existing = path.join(temp, "existing");
     fs.mkdirSync(path.join(existing, "checkpoint"), {recursive: true});
@@ -141,6 +156,16 @@ describe("parseTrainOptions", () => {
     expect([resume, backend]).toEqual([false, "node"]);
   });
 
+  it("parseTrainOptions(argv) gives seed-vgg the original notebook's recipe, and flags override it", () => {
+    const {config} = parseTrainOptions(["--model", "seed-vgg", "--out", "x"]);
+    expect(config).toMatchObject({
+      schedule: "plateau", lr: 1e-3, patience: 10, epochs: 40, maxSeconds: null, holdout: null,
+      plateau: {monitor: "loss", factor: 0.9, patience: 5}, augment: {flip: 0.5, shift: 4.8, rotation: 10, scale: 0.1}
+    });
+    const custom = parseTrainOptions(["--model", "seed-vgg", "--plateau-monitor", "accuracy", "--shift", "2", "--max-hours", "8", "--holdout", "0.2", "--seed", "7"]).config;
+    expect(custom).toMatchObject({plateau: {monitor: "accuracy", factor: 0.9, patience: 5}, augment: {shift: 2}, maxSeconds: 8 * 3600, holdout: {fraction: 0.2, seed: 7}});
+  });
+
   it("parseTrainOptions(argv) rejects each bad flag value with a message naming the flag and what it expects", () => {
     const cases: [string[], string][] = [
       [["--optimizer", "rmsprop"], '--optimizer is "rmsprop", expected one of adam, sgd'],
@@ -153,7 +178,11 @@ describe("parseTrainOptions", () => {
       [["--lr", "fast"], 'flag --lr is "fast", expected a number'],
       [["--backend", "gpu"], '--backend is "gpu", expected one of node, wasm, cpu'],
       [["--resume"], "--resume needs --out DIR, the folder of the run to continue"],
-      [["--epoch", "3"], "unknown flag --epoch"]
+      [["--epoch", "3"], "unknown flag --epoch"],
+      [["--plateau-monitor", "lr"], '--plateau-monitor is "lr", expected one of loss, accuracy'],
+      [["--holdout", "1"], "--holdout is 1, expected a number in [0.01, 0.9]"],
+      [["--max-hours", "0"], "--max-hours is 0, expected a number >= 0.000001"],
+      [["--shift", "-1"], "--shift is -1, expected a number in [0, 24]"]
     ];
     for (const [args, message] of cases) expect(() => parseTrainOptions(["--model", "tiny", ...args])).toThrow(message);
   });

@@ -2,6 +2,8 @@
 
 import type {LayersModel} from "@tensorflow/tfjs";
 import type {ScheduleName} from "../schedule.ts";
+import type {AugmentOptions} from "../augment.ts";
+import type {PlateauConfig} from "../model-folder.ts";
 
 export interface ModelFactoryOptions {
   /** Seeds the weight initializers: one seed, one set of initial weights. */
@@ -18,6 +20,10 @@ export interface TrainingDefaults {
   weightDecay: number;
   /** Early-stopping patience in epochs on PublicTest accuracy. */
   patience: number;
+  /** With the plateau schedule (default: DEFAULT_PLATEAU). */
+  plateau?: PlateauConfig;
+  /** Geometric augmentation (default: DEFAULT_AUGMENT). */
+  augment?: Pick<AugmentOptions, "flip" | "shift" | "rotation" | "scale">;
 }
 
 export interface ModelSpec {
