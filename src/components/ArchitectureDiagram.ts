@@ -4,7 +4,7 @@
 // of, its output shape and its parameters underneath. Inputs that skip a stage are drawn as arcs.
 import {svg} from "htl";
 import type {LayerSummary} from "../lib/models/summary.js";
-import {formatCount} from "../lib/report-models.js";
+import {formatCount} from "../lib/model-pages.js";
 import {layerColor} from "./LayerTable.js";
 
 const SHORT: Record<string, string> = {

@@ -5,7 +5,7 @@
 import {html} from "htl";
 import {EMOTIONS} from "../lib/labels.js";
 import {EMOTION_COLORS} from "../lib/palette.js";
-import {rowNormalize} from "../lib/report-models.js";
+import {rowNormalize} from "../lib/model-pages.js";
 
 export interface SelectedCell {
   label: number;

@@ -4,7 +4,7 @@
 import {html, svg} from "htl";
 import {EMOTIONS} from "../lib/labels.js";
 import {EMOTION_COLORS} from "../lib/palette.js";
-import type {SpriteFace} from "../lib/report-models.js";
+import type {SpriteFace} from "../lib/model-pages.js";
 import {spriteTileStyle, type SpriteSheetOptions} from "./FaceGallery.js";
 
 export interface ProbableFace {

@@ -2,7 +2,7 @@
 // of the compute), grouped by block, and the totals with the weights' size in the footer.
 import {html} from "htl";
 import type {LayerSummary} from "../lib/models/summary.js";
-import {formatBytes, formatCount, formatFlops} from "../lib/report-models.js";
+import {formatBytes, formatCount, formatFlops} from "../lib/model-pages.js";
 
 export const LAYER_COLORS: Record<string, string> = {
   InputLayer: "var(--theme-foreground-faint)",

@@ -3,7 +3,7 @@
 // it is measured against (whose numbers come from their papers, on their own protocols).
 import * as Plot from "@observablehq/plot";
 import {html} from "htl";
-import {formatBytes, formatCount, formatDuration, formatPercent, PUBLISHED_RESULTS, type ModelSummaryRow, type PublishedResult} from "../lib/report-models.js";
+import {formatBytes, formatCount, formatDuration, formatPercent, PUBLISHED_RESULTS, type ModelSummaryRow, type PublishedResult} from "../lib/model-pages.js";
 
 const dash = "–";
 
@@ -12,7 +12,7 @@ export function ModelComparison(models: ModelSummaryRow[], {published = PUBLISHE
   return html`<table class="counts model-comparison" data-testid="model-comparison" style="white-space: nowrap;">
     <thead><tr><th>model</th><th>PrivateTest accuracy</th><th>with flip TTA</th><th>macro-F1</th><th>parameters</th><th>weights</th><th>latency, 1 face</th><th>training</th></tr></thead>
     <tbody>${models.map((m) => html`<tr data-model=${m.name} class=${m.isDefault ? "ours default" : "ours"}>
-      <td><strong>${m.name}</strong>${m.isDefault ? html` <span class="muted">(default)</span>` : ""}${m.placeholder ? html` <span class="muted">untrained placeholder</span>` : ""}</td>
+      <td><strong>${m.name}</strong>${m.isDefault ? html` <span class="muted">(default)</span>` : ""}</td>
       <td>${m.privateTest ? formatPercent(m.privateTest.accuracy) : html`<span class="muted">not evaluated</span>`}</td>
       <td>${m.privateTestFlip ? formatPercent(m.privateTestFlip.accuracy) : dash}</td>
       <td>${m.privateTest ? m.privateTest.macroF1.toFixed(3) : dash}</td>

@@ -2,7 +2,7 @@
 // optimizer, schedule, regularization and augmentation, on which backend, for how long.
 import {html} from "htl";
 import type {EpochRecord, ModelMetadata} from "../lib/model-folder.js";
-import {formatCount, formatDuration} from "../lib/report-models.js";
+import {formatCount, formatDuration} from "../lib/model-pages.js";
 
 export function RunConfig(metadata: ModelMetadata, {epochs = []}: {epochs?: EpochRecord[]} = {}) {
   const t = metadata.training;

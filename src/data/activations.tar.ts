@@ -2,9 +2,9 @@
 //   model.json, weights.bin   the default model, its shards joined (the page loads it with tf.io.fromMemory)
 //   faces.json                {model, available, faces}: a seeded sample of PrivateTest faces to pick from,
 //                             built from the images at build time only (never committed); none without FER2013
-import {loadDatasetIfAvailable, runLoader} from "../lib/node/report-data.ts";
-import {defaultModelFiles, pickableFaces} from "../lib/node/model-report.ts";
-import {tarArchive} from "../lib/tar.ts";
+import {loadDatasetIfAvailable, runLoader} from "../../tools/dataset-loaders.js";
+import {defaultModelFiles, pickableFaces} from "../../tools/model-loaders.js";
+import {tarArchive} from "../lib/tar.js";
 
 runLoader(async () => {
   const dataset = await loadDatasetIfAvailable();

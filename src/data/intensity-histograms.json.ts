@@ -1,4 +1,4 @@
 // Loader: intensity histograms of FER2013 (aggregate statistics), from the dataset or the committed snapshot.
-import {aggregate, runLoader} from "../lib/node/report-data.ts";
+import {aggregate, runLoader} from "../../tools/dataset-loaders.js";
 
 runLoader(async () => JSON.stringify(await aggregate("intensity-histograms")));

@@ -5,9 +5,9 @@
 //   summary.json            per model: the headline numbers of the index's comparison table
 //   faces-PublicTest.png    the faces behind the cells, one 48 x 48 tile each (built here, never committed)
 //   faces-PrivateTest.png
-import {encodeGreyPng, loadDatasetIfAvailable, log, runLoader} from "../lib/node/report-data.ts";
-import {modelEvaluations} from "../lib/node/model-report.ts";
-import {tarArchive} from "../lib/tar.ts";
+import {encodeGreyPng, loadDatasetIfAvailable, log, runLoader} from "../../tools/dataset-loaders.js";
+import {modelEvaluations} from "../../tools/model-loaders.js";
+import {tarArchive} from "../lib/tar.js";
 
 runLoader(async () => {
   const dataset = await loadDatasetIfAvailable();

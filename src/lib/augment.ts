@@ -2,8 +2,8 @@
 // one affine warp per face (horizontal flip, shift, small rotation and scale, reflect padding),
 // random erasing, and mixup. Pure functions on Float32Array batches; randomness only from `Random`.
 
-import {IMAGE_PIXELS, IMAGE_SIZE} from "./dataset.ts";
-import type {Random} from "./random.ts";
+import {IMAGE_PIXELS, IMAGE_SIZE} from "./dataset.js";
+import type {Random} from "./random.js";
 
 export interface AugmentOptions {
   /** Probability of a horizontal flip. */

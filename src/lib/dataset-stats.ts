@@ -2,11 +2,11 @@
 // data-quality summary and the face-sprite layout. Pure functions of a Fer2013Dataset, shared by the
 // data loaders and `npm run snapshot`, so the committed snapshot and a live build cannot disagree.
 
-import {EMOTIONS, SPLITS, type Emotion, type Split} from "./labels.ts";
-import {IMAGE_PIXELS, IMAGE_SIZE, classCounts, datasetSize, type Fer2013Dataset} from "./dataset.ts";
-import {NEAR_BLANK_MIN_STD, type DuplicateGroup, type DuplicateReport, type DuplicateSummary} from "./duplicates.ts";
-import {Random} from "./random.ts";
-import {bytesToBase64} from "./base64.ts";
+import {EMOTIONS, SPLITS, type Emotion, type Split} from "./labels.js";
+import {IMAGE_PIXELS, IMAGE_SIZE, classCounts, datasetSize, type Fer2013Dataset} from "./dataset.js";
+import {NEAR_BLANK_MIN_STD, type DuplicateGroup, type DuplicateReport, type DuplicateSummary} from "./duplicates.js";
+import {Random} from "./random.js";
+import {bytesToBase64} from "./base64.js";
 
 /** Faces per split and class: the page derives shares and totals from these (with arquero). */
 export interface ClassDistribution {

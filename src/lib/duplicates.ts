@@ -1,8 +1,8 @@
 // Data-quality findings on a FER2013 dataset: groups of byte-identical faces (within and across splits,
 // with conflicting labels) and near-blank faces. Pure, so loaders, ingest and tests share it.
 
-import {EMOTIONS, SPLITS, type Emotion, type Split} from "./labels.ts";
-import {IMAGE_PIXELS, datasetSize, type Fer2013Dataset} from "./dataset.ts";
+import {EMOTIONS, SPLITS, type Emotion, type Split} from "./labels.js";
+import {IMAGE_PIXELS, datasetSize, type Fer2013Dataset} from "./dataset.js";
 
 /** Two or more faces with the same 2304 bytes. */
 export interface DuplicateGroup {

@@ -3,9 +3,9 @@
 // Pure functions on RGBA arrays, so canvas ImageData (browser) and jpeg-js/pngjs output (Node)
 // go through the same arithmetic and give the same bytes.
 
-import {IMAGE_SIZE} from "./dataset.ts";
-import {toGrey} from "./fer2013-images.ts";
-import {facesToInput} from "./preprocess.ts";
+import {IMAGE_SIZE} from "./dataset.js";
+import {toGrey} from "./fer2013-images.js";
+import {facesToInput} from "./preprocess.js";
 
 /** An RGBA picture, 4 bytes per pixel, row-major: canvas ImageData, jpeg-js or pngjs output. */
 export interface RgbaImage {

@@ -1,9 +1,9 @@
 // Strict, streaming parser for Kaggle's fer2013.csv (`emotion,pixels,Usage`), byte by byte.
-// Pure: it is fed Uint8Array chunks (from node:fs in src/lib/node/fer2013.ts, or from a browser stream), so
+// Pure: it is fed Uint8Array chunks (from node:fs in tools/fer2013.ts, or from a browser stream), so
 // the ~290 MB file is never one string, and each pixel goes straight from the digits into one Uint8Array.
 
-import {NUM_CLASSES, SPLITS, EMOTIONS, splitIndex} from "./labels.ts";
-import {IMAGE_PIXELS, type Fer2013Dataset} from "./dataset.ts";
+import {NUM_CLASSES, SPLITS, EMOTIONS, splitIndex} from "./labels.js";
+import {IMAGE_PIXELS, type Fer2013Dataset} from "./dataset.js";
 
 /** The header columns, in Kaggle's order; any order of these three names is accepted. */
 export const FER2013_CSV_COLUMNS = ["emotion", "pixels", "Usage"] as const;

@@ -1,6 +1,6 @@
 // The pure half of the FER2013 image-folder reader: what a file's path says (class, split), what its header
 // says (format, size), and the one grey conversion that Node and the browser classifier share.
-// Decoding (jpeg-js, pngjs) and file I/O live in src/lib/node/fer2013.ts.
+// Decoding (jpeg-js, pngjs) and file I/O live in tools/fer2013.ts.
 //
 // Policy, documented in README.md:
 // - class = the name of the folder holding the file, through emotionIndex (never folder sort order);
@@ -11,8 +11,8 @@
 // - a face must be 48x48: any other size is rejected with the file and its size (no silent resampling);
 // - colour (RGB, RGBA, grey+alpha) is converted to grey with toGrey's BT.601 luma weights; alpha is ignored.
 
-import {EMOTIONS, SPLITS, emotionIndex} from "./labels.ts";
-import {IMAGE_PIXELS, IMAGE_SIZE} from "./dataset.ts";
+import {EMOTIONS, SPLITS, emotionIndex} from "./labels.js";
+import {IMAGE_PIXELS, IMAGE_SIZE} from "./dataset.js";
 
 /** ITU-R BT.601 luma in 16-bit fixed point (as PIL's convert("L") and OpenCV): they sum to 65536, so grey stays exact. */
 export const LUMA_WEIGHTS_16 = [19595, 38470, 7471] as const;

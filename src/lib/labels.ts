@@ -10,7 +10,7 @@ export const NUM_CLASSES = EMOTIONS.length;
 export const SPLITS = ["Training", "PublicTest", "PrivateTest"] as const;
 export type Split = (typeof SPLITS)[number];
 
-/** Official per-split, per-class counts (shared/fer2013/README.md), used by tests and the report. */
+/** Official per-split, per-class counts (the dataset's own README), used by tests and the report. */
 export const OFFICIAL_COUNTS: Record<Split, Record<Emotion, number>> = {
   Training: {angry: 3995, disgust: 436, fear: 4097, happy: 7215, sad: 4830, surprise: 3171, neutral: 4965},
   PublicTest: {angry: 467, disgust: 56, fear: 496, happy: 895, sad: 653, surprise: 415, neutral: 607},

@@ -3,9 +3,9 @@
 // loaders and the browser.
 
 import * as tf from "@tensorflow/tfjs";
-import {IMAGE_PIXELS} from "./dataset.ts";
-import {INPUT_SHAPE} from "./preprocess.ts";
-import {flipBatch} from "./augment.ts";
+import {IMAGE_PIXELS} from "./dataset.js";
+import {INPUT_SHAPE} from "./preprocess.js";
+import {flipBatch} from "./augment.js";
 
 export interface PredictOptions {
   batchSize?: number;

@@ -2,7 +2,7 @@
 // (IoU), and each face's class probabilities and box are averaged exponentially over its own frames,
 // so one face's flicker never bleeds into another's.
 
-import type {Box} from "./face-crop.ts";
+import type {Box} from "./face-crop.js";
 
 /** One face followed across frames. */
 export interface Track {

@@ -1,8 +1,8 @@
 import {describe, expect, it} from "vitest";
-import {backendOrder} from "../../src/components/classifier/engine.ts";
-import {cameraErrorMessage} from "../../src/components/classifier/camera-panel.ts";
-import {accuracyText} from "../../src/components/classifier/status-bar.ts";
-import type {Evaluation} from "../../src/lib/model-folder.ts";
+import {backendOrder} from "../../src/components/classifier/engine.js";
+import {cameraErrorMessage} from "../../src/components/classifier/camera-panel.js";
+import {accuracyText} from "../../src/components/classifier/status-bar.js";
+import type {Evaluation} from "../../src/lib/model-folder.js";
 
 describe("backendOrder", () => {
   it("backendOrder(renderer) tries WebGL first on a graphics card", () => {

@@ -8,9 +8,9 @@ import path from "node:path";
 import {fileURLToPath} from "node:url";
 import {PNG} from "pngjs";
 import {afterAll, beforeAll, describe, expect, it} from "vitest";
-import {EMOTIONS, OFFICIAL_COUNTS, SPLITS} from "../../src/lib/labels.ts";
-import {IMAGE_PIXELS} from "../../src/lib/dataset.ts";
-import {AGGREGATES, readSnapshot, type AggregateName} from "../../src/lib/node/report-data.ts";
+import {EMOTIONS, OFFICIAL_COUNTS, SPLITS} from "../../src/lib/labels.js";
+import {IMAGE_PIXELS} from "../../src/lib/dataset.js";
+import {AGGREGATES, readSnapshot, type AggregateName} from "../../tools/dataset-loaders.js";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 const TSX = path.join(ROOT, "node_modules", ".bin", "tsx");

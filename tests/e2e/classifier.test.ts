@@ -15,12 +15,12 @@ import jpeg from "jpeg-js";
 import {PNG} from "pngjs";
 import type {Browser, BrowserContext, Page} from "playwright-core";
 import {afterAll, beforeAll, describe, expect, inject, it} from "vitest";
-import {EMOTIONS} from "../../src/lib/labels.ts";
-import {cropFace, type RgbaImage} from "../../src/lib/face-crop.ts";
-import {fer2013Available, loadFer2013} from "../../src/lib/node/fer2013.ts";
-import {facePixels, splitIndices} from "../../src/lib/dataset.ts";
-import {launchChromium} from "../../training/chromium.ts";
-import {serveStatic, type StaticServer} from "../../training/serve-static.ts";
+import {EMOTIONS} from "../../src/lib/labels.js";
+import {cropFace, type RgbaImage} from "../../src/lib/face-crop.js";
+import {fer2013Available, loadFer2013} from "../../tools/fer2013.js";
+import {facePixels, splitIndices} from "../../src/lib/dataset.js";
+import {launchChromium} from "../../tools/browser/chromium.js";
+import {serveStatic, type StaticServer} from "../../tools/browser/serve-static.js";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 const SAMPLES = path.join(ROOT, "node_modules/@vladmandic/face-api/demo");
@@ -296,7 +296,7 @@ describe("the classifier page in headless Chromium", () => {
     await page.close();
   });
 
-  it("the page's bundled preprocessing and Node's give the same model input for the same picture", async () => {
+  it("the page's preprocessing module and Node's give the same model input for the same picture", async () => {
     // A PNG (lossless: both sides decode the same RGBA) of a real photo, and a face box in it.
     const photo = decodeJpeg(path.join(SAMPLES, "sample1.jpg"));
     const png = new PNG({width: photo.width, height: photo.height});
@@ -304,14 +304,14 @@ describe("the classifier page in headless Chromium", () => {
     const bytes = PNG.sync.write(png);
     const boxes = [{x: 1450.3, y: 200.6, width: 272.2, height: 266.9}, {x: 10, y: 1100, width: 20, height: 20}, null];
     const page = await openPage();
-    const module = (fs.readdirSync(dist, {recursive: true}) as string[]).find((f) => /_import\/vendor\/classifier\/app\.[0-9a-f]+\.js$/.test(f.replace(/\\/g, "/")));
+    const module = (fs.readdirSync(dist, {recursive: true}) as string[]).find((f) => /_import\/lib\/face-crop\.[0-9a-f]+\.js$/.test(f.replace(/\\/g, "/")));
     expect(module).toBeDefined();
     // The module the page itself loads, imported in the page (a module script: vitest rewrites import() in callbacks).
     await page.addScriptTag({type: "module", content: `import {cropFace} from "${server.origin}/${module!.replace(/\\/g, "/")}"; window.cropFace = cropFace;`});
     await page.waitForFunction(() => "cropFace" in window);
     const inBrowser: number[][] = await page.evaluate(
       async ({base64, boxes}) => {
-        const {cropFace} = window as unknown as {cropFace: typeof import("../../src/lib/face-crop.ts").cropFace};
+        const {cropFace} = window as unknown as {cropFace: typeof import("../../src/lib/face-crop.js").cropFace};
         const blob = new Blob([Uint8Array.from(atob(base64), (c) => c.charCodeAt(0))], {type: "image/png"});
         const img = new Image();
         img.src = URL.createObjectURL(blob);

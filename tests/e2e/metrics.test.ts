@@ -10,11 +10,11 @@ import fs from "node:fs";
 import path from "node:path";
 import type {Browser, Page} from "playwright-core";
 import {afterAll, beforeAll, describe, expect, inject, it} from "vitest";
-import {EMOTIONS} from "../../src/lib/labels.ts";
-import {fer2013Available} from "../../src/lib/node/fer2013.ts";
-import type {ModelEvaluationsReport} from "../../src/lib/report-models.ts";
-import {launchChromium} from "../../training/chromium.ts";
-import {serveStatic, type StaticServer} from "../../training/serve-static.ts";
+import {EMOTIONS} from "../../src/lib/labels.js";
+import {fer2013Available} from "../../tools/fer2013.js";
+import type {ModelEvaluationsReport} from "../../src/lib/model-pages.js";
+import {launchChromium} from "../../tools/browser/chromium.js";
+import {serveStatic, type StaticServer} from "../../tools/browser/serve-static.js";
 
 const withDataset = fer2013Available();
 

@@ -10,10 +10,10 @@ import fs from "node:fs";
 import path from "node:path";
 import type {Browser, Page} from "playwright-core";
 import {afterAll, beforeAll, describe, expect, inject, it} from "vitest";
-import {EMOTIONS, OFFICIAL_COUNTS, SPLITS} from "../../src/lib/labels.ts";
-import {fer2013Available} from "../../src/lib/node/fer2013.ts";
-import {launchChromium} from "../../training/chromium.ts";
-import {serveStatic, type StaticServer} from "../../training/serve-static.ts";
+import {EMOTIONS, OFFICIAL_COUNTS, SPLITS} from "../../src/lib/labels.js";
+import {fer2013Available} from "../../tools/fer2013.js";
+import {launchChromium} from "../../tools/browser/chromium.js";
+import {serveStatic, type StaticServer} from "../../tools/browser/serve-static.js";
 
 const DIST = inject("siteDist");
 const SCREENSHOTS = process.env.E2E_SCREENSHOTS;

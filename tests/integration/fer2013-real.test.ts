@@ -2,10 +2,10 @@
 // The first run fills the project's .cache/fer2013 (~20 s from image folders); later runs read the cache.
 
 import {describe, expect, it} from "vitest";
-import {loadFer2013} from "../../src/lib/node/fer2013.ts";
-import {classCounts, datasetSize} from "../../src/lib/dataset.ts";
-import {findDuplicates, findNearBlank} from "../../src/lib/duplicates.ts";
-import {OFFICIAL_COUNTS} from "../../src/lib/labels.ts";
+import {loadFer2013} from "../../tools/fer2013.js";
+import {classCounts, datasetSize} from "../../src/lib/dataset.js";
+import {findDuplicates, findNearBlank} from "../../src/lib/duplicates.js";
+import {OFFICIAL_COUNTS} from "../../src/lib/labels.js";
 
 describe.skipIf(!process.env.FER2013_PATH)("FER2013 at FER2013_PATH", () => {
   let loading: ReturnType<typeof loadFer2013> | undefined;

@@ -1,7 +1,7 @@
 import {describe, expect, it} from "vitest";
-import {augmentBatch, drawWarp, eraseRandomRectangle, flipBatch, mixupBatch, warpFace} from "../../src/lib/augment.ts";
-import {Random} from "../../src/lib/random.ts";
-import {facesToInput, MODEL_INPUT} from "../../src/lib/preprocess.ts";
+import {augmentBatch, drawWarp, eraseRandomRectangle, flipBatch, mixupBatch, warpFace} from "../../src/lib/augment.js";
+import {Random} from "../../src/lib/random.js";
+import {facesToInput, MODEL_INPUT} from "../../src/lib/preprocess.js";
 
 const N = 48;
 /** A face whose value encodes its position: (y * 48 + x) / 2304. */

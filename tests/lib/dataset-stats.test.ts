@@ -1,11 +1,11 @@
 import {describe, expect, it} from "vitest";
 import {
   classDistribution, dataQuality, intensityHistograms, meanFaces, packSprite, pickDuplicateGroups, planFaceSprite, sampleFaces
-} from "../../src/lib/dataset-stats.ts";
-import {base64ToBytes, bytesToBase64} from "../../src/lib/base64.ts";
-import {IMAGE_PIXELS, type Fer2013Dataset} from "../../src/lib/dataset.ts";
-import {findDuplicates, type DuplicateGroup} from "../../src/lib/duplicates.ts";
-import {EMOTIONS, SPLITS, type Emotion, type Split} from "../../src/lib/labels.ts";
+} from "../../src/lib/dataset-stats.js";
+import {base64ToBytes, bytesToBase64} from "../../src/lib/base64.js";
+import {IMAGE_PIXELS, type Fer2013Dataset} from "../../src/lib/dataset.js";
+import {findDuplicates, type DuplicateGroup} from "../../src/lib/duplicates.js";
+import {EMOTIONS, SPLITS, type Emotion, type Split} from "../../src/lib/labels.js";
 
 /** A dataset of faces given as [fill(k) for pixel k, emotion, split]. */
 function datasetOf(faces: Array<[(k: number) => number, Emotion, Split]>): Fer2013Dataset {

@@ -1,5 +1,5 @@
 import {describe, expect, it} from "vitest";
-import {randomHoldout} from "../../src/lib/dataset.ts";
+import {randomHoldout} from "../../src/lib/dataset.js";
 
 describe("randomHoldout", () => {
   const indices = Int32Array.from({length: 101}, (_, i) => 1000 + 2 * i);

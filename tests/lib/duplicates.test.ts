@@ -1,7 +1,7 @@
 import {describe, expect, it} from "vitest";
-import {NEAR_BLANK_MIN_STD, faceStats, findDuplicates, findNearBlank} from "../../src/lib/duplicates.ts";
-import {IMAGE_PIXELS, type Fer2013Dataset} from "../../src/lib/dataset.ts";
-import {SPLITS, type Split} from "../../src/lib/labels.ts";
+import {NEAR_BLANK_MIN_STD, faceStats, findDuplicates, findNearBlank} from "../../src/lib/duplicates.js";
+import {IMAGE_PIXELS, type Fer2013Dataset} from "../../src/lib/dataset.js";
+import {SPLITS, type Split} from "../../src/lib/labels.js";
 
 /** A dataset from [face pattern, label, split] triples; equal patterns give byte-identical faces. */
 function datasetOf(faces: Array<[number, number, Split]>): Fer2013Dataset {

@@ -1,6 +1,6 @@
 import {describe, expect, it} from "vitest";
-import {FACE_CROP, centreSquare, cropFace, greyCrop, squareCrop, type RgbaImage} from "../../src/lib/face-crop.ts";
-import {toGrey} from "../../src/lib/fer2013-images.ts";
+import {FACE_CROP, centreSquare, cropFace, greyCrop, squareCrop, type RgbaImage} from "../../src/lib/face-crop.js";
+import {toGrey} from "../../src/lib/fer2013-images.js";
 
 /** A width x height RGBA picture whose pixel (x, y) has the colour pixel(x, y). */
 function picture(width: number, height: number, pixel: (x: number, y: number) => [number, number, number]): RgbaImage {

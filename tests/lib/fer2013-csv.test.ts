@@ -1,7 +1,7 @@
 import {describe, expect, it} from "vitest";
-import {Fer2013CsvParser, parseFer2013Csv} from "../../src/lib/fer2013-csv.ts";
-import {IMAGE_PIXELS} from "../../src/lib/dataset.ts";
-import {EMOTIONS, SPLITS} from "../../src/lib/labels.ts";
+import {Fer2013CsvParser, parseFer2013Csv} from "../../src/lib/fer2013-csv.js";
+import {IMAGE_PIXELS} from "../../src/lib/dataset.js";
+import {EMOTIONS, SPLITS} from "../../src/lib/labels.js";
 
 const HEADER = "emotion,pixels,Usage";
 

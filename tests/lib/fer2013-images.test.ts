@@ -11,8 +11,8 @@ import {
   labelFaceImage,
   splitFromFileName,
   toGrey
-} from "../../src/lib/fer2013-images.ts";
-import {EMOTIONS, SPLITS} from "../../src/lib/labels.ts";
+} from "../../src/lib/fer2013-images.js";
+import {EMOTIONS, SPLITS} from "../../src/lib/labels.js";
 
 function encodePng(width: number, height: number): Uint8Array {
   const png = new PNG({width, height});

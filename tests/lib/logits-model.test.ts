@@ -1,8 +1,8 @@
 import {describe, expect, it} from "vitest";
 import * as tf from "@tensorflow/tfjs";
-import {logitsModel, softmaxRows} from "../../src/lib/logits-model.ts";
-import {foldBatchNorm} from "../../src/lib/fold-batch-norm.ts";
-import {createModel} from "../../src/lib/models/index.ts";
+import {logitsModel, softmaxRows} from "../../src/lib/logits-model.js";
+import {foldBatchNorm} from "../../src/lib/fold-batch-norm.js";
+import {createModel} from "../../src/lib/models/index.js";
 
 describe("logitsModel", () => {
   it("logitsModel(tf, model) with softmaxRows gives the model's probabilities, also after foldBatchNorm", async () => {

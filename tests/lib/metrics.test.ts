@@ -1,7 +1,7 @@
 import {describe, expect, it} from "vitest";
-import {accuracy, argmaxRows, calibration, classMetrics, confusionMatrix, crossEntropy, macroF1, topKAccuracy} from "../../src/lib/metrics.ts";
-import {evaluatePredictions} from "../../src/lib/evaluation.ts";
-import {EMOTIONS} from "../../src/lib/labels.ts";
+import {accuracy, argmaxRows, calibration, classMetrics, confusionMatrix, crossEntropy, macroF1, topKAccuracy} from "../../src/lib/metrics.js";
+import {evaluatePredictions} from "../../src/lib/evaluation.js";
+import {EMOTIONS} from "../../src/lib/labels.js";
 
 // Four rows over three classes; by hand: predictions 0, 1, 2, 1; labels 0, 1, 1, 2.
 const P3 = [

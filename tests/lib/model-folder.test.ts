@@ -1,5 +1,5 @@
 import {describe, expect, it} from "vitest";
-import {MODEL_FILES, WEIGHT_SHARD_BYTES, shardWeights} from "../../src/lib/model-folder.ts";
+import {MODEL_FILES, WEIGHT_SHARD_BYTES, shardWeights} from "../../src/lib/model-folder.js";
 
 const bytes = (n: number) => Uint8Array.from({length: n}, (_, i) => (i * 7) % 251);
 

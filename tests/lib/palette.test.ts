@@ -1,6 +1,6 @@
 import {describe, expect, it} from "vitest";
-import {EMOTION_COLORS, EMOTION_COLOR_LIST, emotionColorScale} from "../../src/lib/palette.ts";
-import {EMOTIONS} from "../../src/lib/labels.ts";
+import {EMOTION_COLORS, EMOTION_COLOR_LIST, emotionColorScale} from "../../src/lib/palette.js";
+import {EMOTIONS} from "../../src/lib/labels.js";
 
 describe("palette", () => {
   it("EMOTION_COLORS gives every emotion its own colour", () => {

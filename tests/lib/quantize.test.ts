@@ -13,10 +13,10 @@ import {
   storedBytes,
   storedDtype,
   type NamedWeight
-} from "../../src/lib/quantize.ts";
-import {loadModelFolder, saveModelFolder} from "../../src/lib/node/model-io.ts";
-import {createModel} from "../../src/lib/models/index.ts";
-import {Random} from "../../src/lib/random.ts";
+} from "../../src/lib/quantize.js";
+import {loadModelFolder, saveModelFolder} from "../../tools/model-io.js";
+import {createModel} from "../../src/lib/models/index.js";
+import {Random} from "../../src/lib/random.js";
 
 await tf.setBackend("cpu");
 

@@ -1,8 +1,8 @@
 import * as tf from "@tensorflow/tfjs";
 import "@tensorflow/tfjs-backend-wasm";
 import {describe, expect, it} from "vitest";
-import {createModel} from "../../src/lib/models/index.ts";
-import {explainClass} from "../../src/lib/saliency.ts";
+import {createModel} from "../../src/lib/models/index.js";
+import {explainClass} from "../../src/lib/saliency.js";
 
 await tf.setBackend("cpu");
 

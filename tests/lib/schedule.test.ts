@@ -1,5 +1,5 @@
 import {describe, expect, it} from "vitest";
-import {cosineLr, oneCycleLr, plateauStart, plateauUpdate, scheduledLr} from "../../src/lib/schedule.ts";
+import {cosineLr, oneCycleLr, plateauStart, plateauUpdate, scheduledLr} from "../../src/lib/schedule.js";
 
 describe("oneCycleLr", () => {
   const options = {maxLr: 3e-3, totalSteps: 1000};

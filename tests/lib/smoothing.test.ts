@@ -1,5 +1,5 @@
 import {describe, expect, it} from "vitest";
-import {EMPTY_TRACKER, iou, updateTracks, type Detection} from "../../src/lib/smoothing.ts";
+import {EMPTY_TRACKER, iou, updateTracks, type Detection} from "../../src/lib/smoothing.js";
 
 const box = (x: number, y: number, size = 100) => ({x, y, width: size, height: size});
 const onehot = (k: number) => Array.from({length: 7}, (_, i) => (i === k ? 1 : 0));

@@ -3,7 +3,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import {describe, expect, it} from "vitest";
-import {tarArchive} from "../../src/lib/tar.ts";
+import {tarArchive} from "../../src/lib/tar.js";
 
 describe("tarArchive", () => {
   it("tarArchive(entries) writes an archive GNU tar lists and extracts byte for byte", () => {

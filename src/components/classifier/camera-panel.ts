@@ -3,14 +3,14 @@
 // face's expression as an emoji, and shows frames per second and milliseconds per stage. Frames are read
 // into canvases in this page and go nowhere else.
 
-import type {Engine} from "./engine.ts";
-import {BACKEND_LABELS} from "./engine.ts";
-import {EMOJI, EMOTIONS, type Emotion} from "../../lib/labels.ts";
-import {EMOTION_COLORS} from "../../lib/palette.ts";
-import {EMPTY_TRACKER, updateTracks, type Track, type TrackerState} from "../../lib/smoothing.ts";
-import {cropFace} from "../../lib/face-crop.ts";
-import {drawFaceBoxes, greyCanvas, saliencyCanvas} from "./draw.ts";
-import {EmotionBars, setFaceHooks, updateBars} from "./face-card.ts";
+import type {Engine} from "./engine.js";
+import {BACKEND_LABELS} from "./engine.js";
+import {EMOJI, EMOTIONS, type Emotion} from "../../lib/labels.js";
+import {EMOTION_COLORS} from "../../lib/palette.js";
+import {EMPTY_TRACKER, updateTracks, type Track, type TrackerState} from "../../lib/smoothing.js";
+import {cropFace} from "../../lib/face-crop.js";
+import {drawFaceBoxes, greyCanvas, saliencyCanvas} from "./draw.js";
+import {EmotionBars, setFaceHooks, updateBars} from "./face-card.js";
 
 /** Detector input for the camera: smaller than for photos, for frame rate; faces at a webcam are large. */
 export const CAMERA_DETECTOR = {inputSize: 320, scoreThreshold: 0.5};

@@ -1,9 +1,9 @@
 // Canvas drawing for the classifier: face boxes with their number and top expression on a picture or a
 // video frame, the 48x48 crop the model saw, and the Grad-CAM heat map laid over that crop.
 
-import {EMOJI, type Emotion} from "../../lib/labels.ts";
-import {EMOTION_COLORS} from "../../lib/palette.ts";
-import type {Box} from "../../lib/face-crop.ts";
+import {EMOJI, type Emotion} from "../../lib/labels.js";
+import {EMOTION_COLORS} from "../../lib/palette.js";
+import type {Box} from "../../lib/face-crop.js";
 
 export interface LabelledBox {
   box: Box;

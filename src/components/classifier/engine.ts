@@ -3,13 +3,14 @@
 // a video frame into faces with probabilities. Everything runs in the page; nothing is sent anywhere.
 
 import type * as TF from "@tensorflow/tfjs";
-import {EMOTIONS, NUM_CLASSES, type Emotion} from "../../lib/labels.ts";
-import {cropFace, type Box, type FaceCrop, type RgbaImage} from "../../lib/face-crop.ts";
-import {explainClass, type Saliency} from "../../lib/saliency.ts";
-import {foldBatchNorm} from "../../lib/fold-batch-norm.ts";
-import {logitsModel, softmaxRows} from "../../lib/logits-model.ts";
-import type {Evaluation, ModelMetadata} from "../../lib/model-folder.ts";
-import {IMAGE_SIZE} from "../../lib/dataset.ts";
+import {EMOTIONS, NUM_CLASSES, type Emotion} from "../../lib/labels.js";
+import {cropFace, type Box, type FaceCrop, type RgbaImage} from "../../lib/face-crop.js";
+import {explainClass, type Saliency} from "../../lib/saliency.js";
+import {foldBatchNorm} from "../../lib/fold-batch-norm.js";
+import {logitsModel, softmaxRows} from "../../lib/logits-model.js";
+import {modelFromArtifacts} from "../../lib/model-artifacts.js";
+import type {Evaluation, ModelMetadata} from "../../lib/model-folder.js";
+import {IMAGE_SIZE} from "../../lib/dataset.js";
 
 type Tf = typeof TF;
 
@@ -82,11 +83,11 @@ export interface FaceApi {
   detectAllFaces(input: unknown, options: unknown): Promise<{score: number; box: Box}[]>;
 }
 
-/** What model-info.json (staged by training/vendor-classifier.ts) says about the default model. */
+/** What model-info.json (staged by tools/stage-classifier.ts) says about the default model. */
 export interface ModelInfo {
   name: string;
   models: string[];
-  metadata: (ModelMetadata & {placeholder?: boolean}) | null;
+  metadata: ModelMetadata | null;
   evaluation: Evaluation | null;
 }
 
@@ -201,13 +202,7 @@ export async function createEngine({
   faceapi.nets.tinyFaceDetector.loadFromWeightMap(
     tf.io.decodeWeights(detectorWeights, (detectorManifest as TF.io.WeightsManifestConfig).flatMap((group) => group.weights))
   );
-  const trained = await tf.loadLayersModel(
-    tf.io.fromMemory({
-      modelTopology: modelJson.modelTopology,
-      weightSpecs: (modelJson.weightsManifest as TF.io.WeightsManifestConfig).flatMap((group) => group.weights),
-      weightData: weights
-    })
-  );
+  const trained = await modelFromArtifacts(tf, {modelJson, weightData: weights, source: `model ${info.name}`});
   // The same function in fewer ops: batch norms folded into their convolutions (src/lib/fold-batch-norm.ts).
   const model = foldBatchNorm(tf, trained);
   const outputs = model.outputs[0].shape[1];

@@ -2,11 +2,11 @@
 // class, and a bar for each of the 7 probabilities. The element carries the test hooks data-emotion,
 // data-confidence and data-box (x,y,w,h in source-picture pixels).
 
-import {EMOJI, EMOTIONS, type Emotion} from "../../lib/labels.ts";
-import {EMOTION_COLORS} from "../../lib/palette.ts";
-import type {Box} from "../../lib/face-crop.ts";
-import type {Saliency} from "../../lib/saliency.ts";
-import {greyCanvas, saliencyCanvas} from "./draw.ts";
+import {EMOJI, EMOTIONS, type Emotion} from "../../lib/labels.js";
+import {EMOTION_COLORS} from "../../lib/palette.js";
+import type {Box} from "../../lib/face-crop.js";
+import type {Saliency} from "../../lib/saliency.js";
+import {greyCanvas, saliencyCanvas} from "./draw.js";
 
 function percent(p: number): string {
   return p > 0 && p < 0.005 ? "<1%" : `${Math.round(p * 100)}%`;

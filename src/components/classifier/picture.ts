@@ -2,7 +2,7 @@
 // pixels, or fails with a message a reader can act on: not a picture, unreadable, or too large.
 // The browser decodes the file in memory; the bytes are never sent anywhere.
 
-import type {RgbaImage} from "../../lib/face-crop.ts";
+import type {RgbaImage} from "../../lib/face-crop.js";
 
 /** Pictures larger than this are refused before they are drawn (an 8000x8000 picture needs 256 MB of RGBA). */
 export const MAX_PICTURE_PIXELS = 40_000_000;

@@ -1,7 +1,7 @@
 // The classifier's header line: which model runs (name, measured accuracy or "not yet evaluated"), on which
 // tfjs backend (an element with data-backend), why a faster backend was skipped, and a switch for the reader.
 
-import {BACKEND_LABELS, BACKEND_ORDER, type BackendName, type Engine, type ModelInfo} from "./engine.ts";
+import {BACKEND_LABELS, BACKEND_ORDER, type BackendName, type Engine, type ModelInfo} from "./engine.js";
 
 function element<K extends keyof HTMLElementTagNameMap>(tag: K, className: string, text?: string): HTMLElementTagNameMap[K] {
   const node = document.createElement(tag);
@@ -58,9 +58,6 @@ export function StatusBar(handle: {ready: Promise<Engine>}): HTMLElement {
       model.replaceChildren("Model ", element("strong", "", info.name), " · ");
       const accuracy = accuracyText(info);
       model.append(accuracy ? element("span", "", accuracy) : element("span", "classifier-status__pending", "not yet evaluated"));
-      if (info.metadata?.placeholder) {
-        model.append(" · ", element("span", "classifier-status__warning", "untrained placeholder: its answers are meaningless"));
-      }
       showBackend(engine);
       select.disabled = false;
       select.addEventListener("change", async () => {

@@ -2,12 +2,12 @@
 // boxed and labelled on the picture, and a card per face (crop, Grad-CAM, 7 bars). A picture without a
 // face says so and offers to read the whole picture as one face. Bad files get a message and nothing else.
 
-import type {Engine, FaceResult} from "./engine.ts";
-import {BACKEND_LABELS} from "./engine.ts";
-import {EMOTIONS} from "../../lib/labels.ts";
-import {drawFaceBoxes} from "./draw.ts";
-import {FaceCard} from "./face-card.ts";
-import {PictureError, picturesFromTransfer, readPicture, type Picture} from "./picture.ts";
+import type {Engine, FaceResult} from "./engine.js";
+import {BACKEND_LABELS} from "./engine.js";
+import {EMOTIONS} from "../../lib/labels.js";
+import {drawFaceBoxes} from "./draw.js";
+import {FaceCard} from "./face-card.js";
+import {PictureError, picturesFromTransfer, readPicture, type Picture} from "./picture.js";
 
 /** The longest side of the canvas the detector reads; the detector itself works at `inputSize` anyway. */
 const DETECTION_MAX_SIDE = 1280;

@@ -4,15 +4,15 @@
 // stages of two 3x3 convolutions that double the width as they halve the resolution (24, 48, 96, 192),
 // batch norm and ReLU after every convolution, 2x2 max pooling, and a global-average-pooling head instead
 // of seed-vgg's 2.4M-parameter dense layers. 0.66M parameters (0.66 MB as uint8), 108 MFLOPs per face:
-// half of the 1.17M-parameter "VGG-lite" reference recipe (ANCHORS.md, 67.4% PrivateTest in 10 epochs),
+// half of the 1.17M-parameter "VGG-lite" reference recipe (PyTorch on this kind of 2-core machine: 67.4% PrivateTest in 10 epochs),
 // so it trains about twice as many epochs in the same time. Plain convolutions, because the engine's
 // dense-convolution gradients are its fastest path.
 
 import * as tf from "@tensorflow/tfjs";
-import {INPUT_SHAPE} from "../preprocess.ts";
-import {NUM_CLASSES} from "../labels.ts";
-import {SeedSequence, convBnRelu, dense, type Tensor} from "./blocks.ts";
-import type {ModelFactoryOptions, ModelSpec} from "./types.ts";
+import {INPUT_SHAPE} from "../preprocess.js";
+import {NUM_CLASSES} from "../labels.js";
+import {SeedSequence, convBnRelu, dense, type Tensor} from "./blocks.js";
+import type {ModelFactoryOptions, ModelSpec} from "./types.js";
 
 export interface PlainNetConfig {
   name: string;
@@ -46,7 +46,7 @@ export function plainNetSpec(config: PlainNetConfig, {description, training}: Pi
   return {name: config.name, description, create: (options) => createPlainNet(config, options), training};
 }
 
-/** Adam under a one-cycle schedule peaking at 3e-3, label smoothing 0.1: the recipe of ANCHORS.md's VGG-lite. */
+/** Adam under a one-cycle schedule peaking at 3e-3, label smoothing 0.1: the recipe that took that VGG-lite to 67.4%. */
 const ONE_CYCLE_RECIPE = {optimizer: "adam", lr: 3e-3, schedule: "onecycle", batch: 64, labelSmoothing: 0.1, weightDecay: 0} as const;
 
 export const FER_LITE = plainNetSpec(

@@ -1,12 +1,12 @@
 // The model registry: every architecture the trainer, the benchmarks and the report know by name.
 
 import type {LayersModel} from "@tensorflow/tfjs";
-import {FER_COMPACT, FER_LITE, FER_SLIM, TINY} from "./fer-lite.ts";
-import {SEED_VGG} from "./seed-vgg.ts";
-import type {ModelFactoryOptions, ModelSpec} from "./types.ts";
+import {FER_COMPACT, FER_LITE, FER_SLIM, TINY} from "./fer-lite.js";
+import {SEED_VGG} from "./seed-vgg.js";
+import type {ModelFactoryOptions, ModelSpec} from "./types.js";
 
-export {modelSummary, layerFlops, type LayerSummary, type ModelSummary} from "./summary.ts";
-export type {ModelFactoryOptions, ModelSpec, TrainingDefaults} from "./types.ts";
+export {modelSummary, layerFlops, type LayerSummary, type ModelSummary} from "./summary.js";
+export type {ModelFactoryOptions, ModelSpec, TrainingDefaults} from "./types.js";
 
 export const MODELS: Record<string, ModelSpec> = {
   [FER_LITE.name]: FER_LITE,
@@ -17,9 +17,6 @@ export const MODELS: Record<string, ModelSpec> = {
 };
 
 export const MODEL_NAMES = Object.keys(MODELS);
-
-/** The model the trainer builds when no --model is given and the classifier ships. */
-export const DEFAULT_MODEL = FER_COMPACT.name;
 
 export function modelSpec(name: string): ModelSpec {
   const spec = MODELS[name];

@@ -6,10 +6,10 @@
 // zoom 0.1, horizontal flips); 40 epochs at most (`--max-hours 8` gives the time budget of issue 12).
 
 import * as tf from "@tensorflow/tfjs";
-import {INPUT_SHAPE} from "../preprocess.ts";
-import {NUM_CLASSES} from "../labels.ts";
-import {SeedSequence, type Tensor} from "./blocks.ts";
-import type {ModelFactoryOptions, ModelSpec} from "./types.ts";
+import {INPUT_SHAPE} from "../preprocess.js";
+import {NUM_CLASSES} from "../labels.js";
+import {SeedSequence, type Tensor} from "./blocks.js";
+import type {ModelFactoryOptions, ModelSpec} from "./types.js";
 
 function createSeedVgg({seed = 1}: ModelFactoryOptions = {}): tf.LayersModel {
   const seeds = new SeedSequence(seed);

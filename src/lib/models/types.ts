@@ -1,9 +1,9 @@
 // What every model factory provides: a builder and the training defaults its design assumes.
 
 import type {LayersModel} from "@tensorflow/tfjs";
-import type {ScheduleName} from "../schedule.ts";
-import type {AugmentOptions} from "../augment.ts";
-import type {PlateauConfig} from "../model-folder.ts";
+import type {ScheduleName} from "../schedule.js";
+import type {AugmentOptions} from "../augment.js";
+import type {PlateauConfig} from "../model-folder.js";
 
 export interface ModelFactoryOptions {
   /** Seeds the weight initializers: one seed, one set of initial weights. */

@@ -1,0 +1,724 @@
+// Optional native kernels for the tfjs wasm backend: oneDNN convolutions (forward and both gradients) and
+// sgemm, plus fused loops for BatchNorm training, max-pool and ReLU gradients, column sums and the Adam update.
+// The heap kernels read and write tensors in place in the wasm heap (an ArrayBuffer passed from JS) at byte
+// offsets, so nothing is copied; each checks every argument first (parameter count, offsets and sizes against
+// the heap's length, shapes) and throws a JavaScript error instead of touching memory it was not given.
+// Builds against oneDNN 2.x and 3.x: the version-specific code is the four helpers under "oneDNN 2.x / 3.x".
+// Caches are thread_local: each worker_thread that loads the addon gets its own.
+#include <node_api.h>
+#include <oneapi/dnnl/dnnl.hpp>
+
+#include <cmath>
+#include <cstdint>
+#include <cstdio>
+#include <cstring>
+#include <map>
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#if !defined(DNNL_VERSION_MAJOR) || DNNL_VERSION_MAJOR < 2
+#error "dnnl_kernels.cc needs oneDNN 2.x or 3.x"
+#endif
+
+#if DNNL_CPU_THREADING_RUNTIME == DNNL_RUNTIME_OMP
+// Declared here rather than through <omp.h> and -fopenmp: the thread count must be set in the OpenMP runtime
+// that libdnnl itself loaded (libgomp for Debian's build, libomp for others), which the dynamic linker finds
+// through libdnnl's own dependencies. Linking a runtime of our own could load a second one (clang's libomp
+// beside Debian's libgomp) whose setting oneDNN never reads, and clang would need libomp-dev for the header.
+extern "C" {
+void omp_set_num_threads(int threads);
+int omp_get_max_threads(void);
+}
+#endif
+
+using namespace dnnl;
+using tag = memory::format_tag;
+using dt = memory::data_type;
+
+namespace {
+
+struct Context {
+  engine eng{engine::kind::cpu, 0};
+  stream strm{eng};
+};
+
+Context& context() {
+  thread_local Context ctx;
+  return ctx;
+}
+
+// ---- oneDNN 2.x / 3.x ----
+// oneDNN 3.0 removed the operation descriptors (convolution_forward::desc and friends): primitive descriptors
+// take the engine and the memory descriptors directly, and eltwise post-ops lost their scale argument.
+
+struct ConvDescs {
+  memory::desc src, weights, bias, dst;  // weights: format_tag::any, so oneDNN picks its layout
+  bool with_bias;
+  memory::dims strides, dilations, pad_l, pad_r;
+};
+
+post_ops relu_post_op() {
+  post_ops ops;
+#if DNNL_VERSION_MAJOR >= 3
+  ops.append_eltwise(algorithm::eltwise_relu, 0.f, 0.f);
+#else
+  ops.append_eltwise(1.f, algorithm::eltwise_relu, 0.f, 0.f);
+#endif
+  return ops;
+}
+
+convolution_forward::primitive_desc forward_pd(const engine& eng, const ConvDescs& d, const primitive_attr& attr) {
+  const auto prop = prop_kind::forward_training;
+  const auto alg = algorithm::convolution_direct;
+#if DNNL_VERSION_MAJOR >= 3
+  return d.with_bias ? convolution_forward::primitive_desc(eng, prop, alg, d.src, d.weights, d.bias, d.dst, d.strides, d.dilations,
+                                                           d.pad_l, d.pad_r, attr)
+                     : convolution_forward::primitive_desc(eng, prop, alg, d.src, d.weights, d.dst, d.strides, d.dilations, d.pad_l,
+                                                           d.pad_r, attr);
+#else
+  auto desc = d.with_bias ? convolution_forward::desc(prop, alg, d.src, d.weights, d.bias, d.dst, d.strides, d.dilations, d.pad_l, d.pad_r)
+                          : convolution_forward::desc(prop, alg, d.src, d.weights, d.dst, d.strides, d.dilations, d.pad_l, d.pad_r);
+  return convolution_forward::primitive_desc(desc, attr, eng);
+#endif
+}
+
+convolution_backward_data::primitive_desc backward_data_pd(const engine& eng, const ConvDescs& d,
+                                                           const convolution_forward::primitive_desc& hint) {
+#if DNNL_VERSION_MAJOR >= 3
+  return convolution_backward_data::primitive_desc(eng, algorithm::convolution_direct, d.src, d.weights, d.dst, d.strides, d.dilations,
+                                                   d.pad_l, d.pad_r, hint);
+#else
+  convolution_backward_data::desc desc(algorithm::convolution_direct, d.src, d.weights, d.dst, d.strides, d.dilations, d.pad_l, d.pad_r);
+  return convolution_backward_data::primitive_desc(desc, eng, hint);
+#endif
+}
+
+convolution_backward_weights::primitive_desc backward_weights_pd(const engine& eng, const ConvDescs& d,
+                                                                 const convolution_forward::primitive_desc& hint) {
+#if DNNL_VERSION_MAJOR >= 3
+  return convolution_backward_weights::primitive_desc(eng, algorithm::convolution_direct, d.src, d.weights, d.dst, d.strides,
+                                                      d.dilations, d.pad_l, d.pad_r, hint);
+#else
+  convolution_backward_weights::desc desc(algorithm::convolution_direct, d.src, d.weights, d.dst, d.strides, d.dilations, d.pad_l,
+                                          d.pad_r);
+  return convolution_backward_weights::primitive_desc(desc, eng, hint);
+#endif
+}
+
+// ---- argument checks ----
+
+// No tensor dimension in a heap of at most 4 GiB comes near this; bounding every dimension by it keeps the
+// products below in exact double range and every index within int64.
+constexpr double MAX_DIMENSION = 2147483647.0;
+
+// As JavaScript prints it, since the messages are read there.
+std::string number(double value) {
+  if (std::isnan(value)) return "NaN";
+  if (std::isinf(value)) return value > 0 ? "Infinity" : "-Infinity";
+  char buf[40];
+  if (std::isfinite(value) && value == std::floor(value) && std::fabs(value) < 1e18) snprintf(buf, sizeof buf, "%.0f", value);
+  else snprintf(buf, sizeof buf, "%g", value);
+  return buf;
+}
+
+// One call's arguments, checked in O(1): the heap, the float64 parameters and the kernel's name for messages.
+// The first failed check throws the JavaScript error and sets `failed`; later checks then do nothing, and the
+// kernel returns before it touches memory.
+struct Args {
+  napi_env env;
+  const char* kernel;
+  char* heap = nullptr;
+  size_t heap_length = 0;
+  const double* p = nullptr;
+  bool failed = false;
+
+  Args(napi_env e, const char* name) : env(e), kernel(name) {}
+
+  bool fail(const std::string& message) {
+    if (!failed) napi_throw_error(env, nullptr, (std::string(kernel) + ": " + message).c_str());
+    failed = true;
+    return false;
+  }
+
+  // fail() for a kernel's return statement.
+  napi_value error(const std::string& message) {
+    fail(message);
+    return nullptr;
+  }
+
+  bool heap_and_params(napi_value heap_value, napi_value params_value, size_t expected) {
+    bool is_buffer = false;
+    if (napi_is_arraybuffer(env, heap_value, &is_buffer) != napi_ok || !is_buffer) return fail("heap must be an ArrayBuffer");
+    void* data = nullptr;
+    if (napi_get_arraybuffer_info(env, heap_value, &data, &heap_length) != napi_ok) return fail("cannot read the heap");
+    heap = static_cast<char*>(data);
+    bool is_typed = false;
+    napi_typedarray_type type;
+    size_t length = 0, byte_offset;
+    void* raw = nullptr;
+    napi_value buffer;
+    if (napi_is_typedarray(env, params_value, &is_typed) != napi_ok || !is_typed ||
+        napi_get_typedarray_info(env, params_value, &type, &length, &raw, &buffer, &byte_offset) != napi_ok || type != napi_float64_array) {
+      return fail("params must be a Float64Array");
+    }
+    if (length != expected) return fail("params must hold " + std::to_string(expected) + " numbers, got " + std::to_string(length));
+    p = static_cast<const double*>(raw);
+    return true;
+  }
+
+  // p[i] as a whole number >= min (and <= MAX_DIMENSION); NaN and infinities fail the comparisons.
+  int64_t whole(size_t i, const char* name, double min) {
+    if (failed) return 0;
+    const double value = p[i];
+    if (!(value >= min && value <= MAX_DIMENSION && value == std::floor(value))) {
+      fail(std::string(name) + " must be a whole number" + (min > -MAX_DIMENSION ? " >= " + number(min) : std::string()) + ", got " +
+           number(value));
+      return 0;
+    }
+    return static_cast<int64_t>(value);
+  }
+
+  bool flag(size_t i, const char* name) {
+    if (failed) return false;
+    if (p[i] != 0 && p[i] != 1) return fail(std::string(name) + " must be 0 or 1, got " + number(p[i]));
+    return p[i] == 1;
+  }
+
+  // The `elements` float32 values at byte offset p[i], which must lie inside the heap.
+  float* region(size_t i, const char* name, double elements) {
+    if (failed) return nullptr;
+    const double offset = p[i];
+    const std::string what(name);
+    if (!(offset >= 0 && offset == std::floor(offset))) {
+      fail(what + " offset " + number(offset) + " is not a byte offset (a whole number >= 0)");
+      return nullptr;
+    }
+    if (std::fmod(offset, 4.0) != 0) {
+      fail(what + " at offset " + number(offset) + " is not aligned to 4 bytes");
+      return nullptr;
+    }
+    // Exact while the sum is below 2^53; a larger one exceeds any heap however it rounds.
+    const double bytes = elements * 4.0;
+    if (offset + bytes > static_cast<double>(heap_length)) {
+      fail(what + " at offset " + number(offset) + " + " + number(bytes) + " bytes lies past the heap's " +
+           number(static_cast<double>(heap_length)) + " bytes");
+      return nullptr;
+    }
+    return reinterpret_cast<float*>(heap + static_cast<size_t>(offset));
+  }
+};
+
+// Reads a (heap, params) call of `expected` parameters.
+bool heap_call(Args& a, napi_callback_info info, size_t expected) {
+  size_t argc = 2;
+  napi_value argv[2];
+  if (napi_get_cb_info(a.env, info, &argc, argv, nullptr, nullptr) != napi_ok) return a.fail("cannot read the arguments");
+  if (argc != 2) return a.fail("expects 2 arguments (heap, params), got " + std::to_string(argc));
+  return a.heap_and_params(argv[0], argv[1], expected);
+}
+
+// ---- convolutions ----
+
+struct ConvParams {
+  int64_t n, h, w, ic, oc, kh, kw, sh, sw, pt, pl, pb, pr, oh, ow, dh, dw;
+  bool relu, with_bias;
+};
+
+enum ConvKind { FORWARD = 0, BACKWARD_DATA = 1, BACKWARD_WEIGHTS = 2 };
+
+struct ConvPlan {
+  memory::desc user_src, user_wei, user_dst, bias_md;
+  std::unique_ptr<primitive> prim;
+  memory::desc wei_md;  // the primitive's (possibly blocked) weights layout
+  std::unique_ptr<reorder> wei_reorder;
+  std::unique_ptr<memory> wei_mem;
+  bool wei_plain = true;
+};
+
+std::string conv_key(int kind, const ConvParams& p) {
+  char buf[256];
+  snprintf(buf, sizeof buf, "%d:%ld,%ld,%ld,%ld,%ld,%ld,%ld,%ld,%ld,%ld,%ld,%ld,%ld,%ld,%ld,%ld,%ld,%d,%d", kind, (long)p.n, (long)p.h,
+           (long)p.w, (long)p.ic, (long)p.oc, (long)p.kh, (long)p.kw, (long)p.sh, (long)p.sw, (long)p.pt, (long)p.pl, (long)p.pb,
+           (long)p.pr, (long)p.oh, (long)p.ow, (long)p.dh, (long)p.dw, p.with_bias ? 1 : 0, p.relu ? 1 : 0);
+  return buf;
+}
+
+ConvPlan& conv_plan(int kind, const ConvParams& p) {
+  thread_local std::map<std::string, std::unique_ptr<ConvPlan>> cache;
+  std::string key = conv_key(kind, p);
+  auto found = cache.find(key);
+  if (found != cache.end()) return *found->second;
+
+  auto& ctx = context();
+  auto plan = std::make_unique<ConvPlan>();
+  memory::dims src_dims = {p.n, p.ic, p.h, p.w};
+  memory::dims wei_dims = {p.oc, p.ic, p.kh, p.kw};
+  memory::dims dst_dims = {p.n, p.oc, p.oh, p.ow};
+  plan->user_src = memory::desc(src_dims, dt::f32, tag::nhwc);
+  plan->user_dst = memory::desc(dst_dims, dt::f32, tag::nhwc);
+  plan->user_wei = memory::desc(wei_dims, dt::f32, tag::hwio);
+  plan->bias_md = memory::desc({p.oc}, dt::f32, tag::x);
+  ConvDescs d{plan->user_src, memory::desc(wei_dims, dt::f32, tag::any), plan->bias_md, plan->user_dst,
+              kind == FORWARD && p.with_bias, {p.sh, p.sw}, {p.dh - 1, p.dw - 1}, {p.pt, p.pl}, {p.pb, p.pr}};
+
+  primitive_attr attr;
+  if (kind == FORWARD && p.relu) attr.set_post_ops(relu_post_op());
+  auto fwd_pd = forward_pd(ctx.eng, d, attr);
+  if (kind == FORWARD) {
+    plan->prim = std::make_unique<convolution_forward>(fwd_pd);
+    plan->wei_md = fwd_pd.weights_desc();
+  } else if (kind == BACKWARD_DATA) {
+    auto pd = backward_data_pd(ctx.eng, d, fwd_pd);
+    plan->prim = std::make_unique<convolution_backward_data>(pd);
+    plan->wei_md = pd.weights_desc();
+  } else {
+    auto pd = backward_weights_pd(ctx.eng, d, fwd_pd);
+    plan->prim = std::make_unique<convolution_backward_weights>(pd);
+    plan->wei_md = pd.diff_weights_desc();
+  }
+  plan->wei_plain = plan->wei_md == plan->user_wei;
+  if (!plan->wei_plain) {
+    plan->wei_mem = std::make_unique<memory>(plan->wei_md, ctx.eng);
+    // Reorder direction: user -> blocked for forward/backward-data, blocked -> user for backward-weights.
+    plan->wei_reorder = kind == BACKWARD_WEIGHTS
+        ? std::make_unique<reorder>(reorder::primitive_desc(ctx.eng, plan->wei_md, ctx.eng, plan->user_wei))
+        : std::make_unique<reorder>(reorder::primitive_desc(ctx.eng, plan->user_wei, ctx.eng, plan->wei_md));
+  }
+  auto& slot = cache[key];
+  slot = std::move(plan);
+  return *slot;
+}
+
+// conv2d(heap: ArrayBuffer, kind: 0|1|2, params: Float64Array[x, w, y, bias, n, h, w, ic, oc, kh, kw, sh, sw, pt,
+// pl, pb, pr, oh, ow, dh, dw, relu]): NHWC x and y, HWIO filter, tfjs dilations (1 = none), bias -1 for none.
+// Forward writes y, backward data writes x (from dy in y), backward weights writes w.
+napi_value Conv2d(napi_env env, napi_callback_info info) {
+  Args a(env, "conv2d");
+  size_t argc = 3;
+  napi_value argv[3];
+  if (napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr) != napi_ok) return a.error("cannot read the arguments");
+  if (argc != 3) return a.error("expects 3 arguments (heap, kind, params), got " + std::to_string(argc));
+  double kind_value = -1;
+  const bool kind_is_number = napi_get_value_double(env, argv[1], &kind_value) == napi_ok;
+  if (!kind_is_number || !(kind_value == 0 || kind_value == 1 || kind_value == 2)) {
+    return a.error("kind must be 0 (forward), 1 (backward data) or 2 (backward weights), got " +
+                   (kind_is_number ? number(kind_value) : std::string("a non-number")));
+  }
+  const int kind = static_cast<int>(kind_value);
+  if (!a.heap_and_params(argv[0], argv[2], 22)) return nullptr;
+  ConvParams p;
+  p.n = a.whole(4, "batch", 1);
+  p.h = a.whole(5, "input height", 1);
+  p.w = a.whole(6, "input width", 1);
+  p.ic = a.whole(7, "input channels", 1);
+  p.oc = a.whole(8, "output channels", 1);
+  p.kh = a.whole(9, "filter height", 1);
+  p.kw = a.whole(10, "filter width", 1);
+  p.sh = a.whole(11, "stride height", 1);
+  p.sw = a.whole(12, "stride width", 1);
+  p.pt = a.whole(13, "padding top", 0);
+  p.pl = a.whole(14, "padding left", 0);
+  p.pb = a.whole(15, "padding bottom", -MAX_DIMENSION);  // negative when the last rows are unused
+  p.pr = a.whole(16, "padding right", -MAX_DIMENSION);
+  p.oh = a.whole(17, "output height", 1);
+  p.ow = a.whole(18, "output width", 1);
+  p.dh = a.whole(19, "dilation height", 1);
+  p.dw = a.whole(20, "dilation width", 1);
+  p.relu = a.flag(21, "relu");
+  if (a.failed) return nullptr;
+  // The output size must follow from the others exactly (tfjs computes the bottom/right padding so that it
+  // does): oneDNN then touches exactly the regions checked below.
+  if ((p.oh - 1) * p.sh + (p.kh - 1) * p.dh + 1 != p.h + p.pt + p.pb) {
+    return a.error("output height " + number(p.oh) + " does not follow from input height " + number(p.h) + ", filter " + number(p.kh) +
+                  ", dilation " + number(p.dh) + ", stride " + number(p.sh) + " and padding " + number(p.pt) + " + " + number(p.pb)),
+           nullptr;
+  }
+  if ((p.ow - 1) * p.sw + (p.kw - 1) * p.dw + 1 != p.w + p.pl + p.pr) {
+    return a.error("output width " + number(p.ow) + " does not follow from input width " + number(p.w) + ", filter " + number(p.kw) +
+                   ", dilation " + number(p.dw) + ", stride " + number(p.sw) + " and padding " + number(p.pl) + " + " + number(p.pr));
+  }
+  static const char* const names[3][3] = {
+      {"input", "filter", "output"}, {"input gradient", "filter", "output gradient"}, {"input", "filter gradient", "output gradient"}};
+  const double n = p.n, ic = p.ic, oc = p.oc;
+  float* x = a.region(0, names[kind][0], n * p.h * p.w * ic);
+  float* wgt = a.region(1, names[kind][1], double(p.kh) * p.kw * ic * oc);
+  float* y = a.region(2, names[kind][2], n * p.oh * p.ow * oc);
+  p.with_bias = a.p[3] != -1;  // -1: no bias; any other value must be a valid offset
+  float* bias = p.with_bias ? a.region(3, "bias", oc) : nullptr;
+  if (a.failed) return nullptr;
+  if (kind != FORWARD) p.with_bias = false;  // the gradients have no bias term: keep one plan for both callers
+  try {
+    auto& ctx = context();
+    ConvPlan& plan = conv_plan(kind, p);
+    memory src(plan.user_src, ctx.eng, x), dst(plan.user_dst, ctx.eng, y), user_wei(plan.user_wei, ctx.eng, wgt);
+    memory& wei = plan.wei_plain ? user_wei : *plan.wei_mem;
+    if (kind == FORWARD) {
+      if (!plan.wei_plain) plan.wei_reorder->execute(ctx.strm, user_wei, wei);
+      std::unordered_map<int, memory> args = {{DNNL_ARG_SRC, src}, {DNNL_ARG_WEIGHTS, wei}, {DNNL_ARG_DST, dst}};
+      if (p.with_bias) args.insert({DNNL_ARG_BIAS, memory(plan.bias_md, ctx.eng, bias)});
+      plan.prim->execute(ctx.strm, args);
+    } else if (kind == BACKWARD_DATA) {
+      if (!plan.wei_plain) plan.wei_reorder->execute(ctx.strm, user_wei, wei);
+      plan.prim->execute(ctx.strm, {{DNNL_ARG_DIFF_SRC, src}, {DNNL_ARG_WEIGHTS, wei}, {DNNL_ARG_DIFF_DST, dst}});
+    } else {
+      plan.prim->execute(ctx.strm, {{DNNL_ARG_SRC, src}, {DNNL_ARG_DIFF_WEIGHTS, wei}, {DNNL_ARG_DIFF_DST, dst}});
+      if (!plan.wei_plain) plan.wei_reorder->execute(ctx.strm, wei, user_wei);
+    }
+    ctx.strm.wait();
+  } catch (const dnnl::error& e) {
+    return a.error(std::string("oneDNN convolution failed: ") + e.what());
+  } catch (const std::exception& e) {
+    return a.error(std::string("convolution failed: ") + e.what());
+  }
+  return nullptr;
+}
+
+// ---- loops ----
+
+// BatchNorm training forward over NHWC (channels last, `rows` = N*H*W):
+// batchNormForward(heap, Float64Array[x, gamma, beta, y, mean, variance, rows, channels, epsilon])
+napi_value BatchNormForward(napi_env env, napi_callback_info info) {
+  Args a(env, "batchNormForward");
+  if (!heap_call(a, info, 9)) return nullptr;
+  const int64_t rows = a.whole(6, "rows", 1), channels = a.whole(7, "channels", 1);
+  const double epsilon = a.p[8];
+  if (!a.failed && !(std::isfinite(epsilon) && epsilon >= 0)) return a.error("epsilon must be a finite number >= 0, got " + number(epsilon));
+  const double size = double(rows) * channels;
+  const float* x = a.region(0, "x", size);
+  const float* gamma = a.region(1, "gamma", channels);
+  const float* beta = a.region(2, "beta", channels);
+  float* y = a.region(3, "y", size);
+  float* mean_out = a.region(4, "mean", channels);
+  float* variance_out = a.region(5, "variance", channels);
+  if (a.failed) return nullptr;
+  std::vector<double> sum(channels, 0.0), sq(channels, 0.0);
+  // Two passes (mean, then centered squares) match tfjs's moments() to float rounding.
+  for (int64_t r = 0; r < rows; r++) {
+    const float* row = x + r * channels;
+    for (int64_t c = 0; c < channels; c++) sum[c] += row[c];
+  }
+  std::vector<float> mean(channels), scale(channels), shift(channels);
+  for (int64_t c = 0; c < channels; c++) mean[c] = static_cast<float>(sum[c] / rows);
+  for (int64_t r = 0; r < rows; r++) {
+    const float* row = x + r * channels;
+    for (int64_t c = 0; c < channels; c++) {
+      const double d = row[c] - mean[c];
+      sq[c] += d * d;
+    }
+  }
+  for (int64_t c = 0; c < channels; c++) {
+    const double variance = sq[c] / rows;
+    const float inv_std = static_cast<float>(1.0 / std::sqrt(variance + epsilon));
+    mean_out[c] = mean[c];
+    variance_out[c] = static_cast<float>(variance);
+    scale[c] = gamma[c] * inv_std;
+    shift[c] = beta[c] - mean[c] * scale[c];
+  }
+  for (int64_t r = 0; r < rows; r++) {
+    const float* row = x + r * channels;
+    float* out = y + r * channels;
+    for (int64_t c = 0; c < channels; c++) out[c] = row[c] * scale[c] + shift[c];
+  }
+  return nullptr;
+}
+
+// batchNormBackward(heap, Float64Array[dy, x, gamma, mean, invStd, dx, dgamma, dbeta, rows, channels])
+napi_value BatchNormBackward(napi_env env, napi_callback_info info) {
+  Args a(env, "batchNormBackward");
+  if (!heap_call(a, info, 10)) return nullptr;
+  const int64_t rows = a.whole(8, "rows", 1), channels = a.whole(9, "channels", 1);
+  const double size = double(rows) * channels;
+  const float* dy = a.region(0, "dy", size);
+  const float* x = a.region(1, "x", size);
+  const float* gamma = a.region(2, "gamma", channels);
+  const float* mean = a.region(3, "mean", channels);
+  const float* inv_std = a.region(4, "invStd", channels);
+  float* dx = a.region(5, "dx", size);
+  float* dgamma = a.region(6, "dgamma", channels);
+  float* dbeta = a.region(7, "dbeta", channels);
+  if (a.failed) return nullptr;
+  std::vector<double> sum_dy(channels, 0.0), sum_dy_xhat(channels, 0.0);
+  for (int64_t r = 0; r < rows; r++) {
+    const float* dyr = dy + r * channels;
+    const float* xr = x + r * channels;
+    for (int64_t c = 0; c < channels; c++) {
+      sum_dy[c] += dyr[c];
+      sum_dy_xhat[c] += dyr[c] * (xr[c] - mean[c]) * inv_std[c];
+    }
+  }
+  std::vector<float> ka(channels), kb(channels), k(channels);
+  for (int64_t c = 0; c < channels; c++) {
+    dbeta[c] = static_cast<float>(sum_dy[c]);
+    dgamma[c] = static_cast<float>(sum_dy_xhat[c]);
+    // dx = gamma*invStd*(dy - mean(dy) - xhat*mean(dy*xhat))
+    k[c] = gamma[c] * inv_std[c];
+    ka[c] = static_cast<float>(sum_dy[c] / rows);
+    kb[c] = static_cast<float>(sum_dy_xhat[c] / rows);
+  }
+  for (int64_t r = 0; r < rows; r++) {
+    const float* dyr = dy + r * channels;
+    const float* xr = x + r * channels;
+    float* dxr = dx + r * channels;
+    for (int64_t c = 0; c < channels; c++) {
+      const float xhat = (xr[c] - mean[c]) * inv_std[c];
+      dxr[c] = k[c] * (dyr[c] - ka[c] - xhat * kb[c]);
+    }
+  }
+  return nullptr;
+}
+
+// maxPoolGrad(heap, Float64Array[x, dy, dx, n, h, w, c, oh, ow, fh, fw, sh, sw, pt, pl]): each dy goes to the
+// first maximum of its window, as in tfjs's cpu backend. Window rows and columns outside x are skipped, so any
+// padding is safe.
+napi_value MaxPoolGrad(napi_env env, napi_callback_info info) {
+  Args a(env, "maxPoolGrad");
+  if (!heap_call(a, info, 15)) return nullptr;
+  const int64_t n = a.whole(3, "batch", 1), h = a.whole(4, "height", 1), w = a.whole(5, "width", 1), c = a.whole(6, "channels", 1),
+                oh = a.whole(7, "output height", 1), ow = a.whole(8, "output width", 1), fh = a.whole(9, "filter height", 1),
+                fw = a.whole(10, "filter width", 1), sh = a.whole(11, "stride height", 1), sw = a.whole(12, "stride width", 1),
+                pt = a.whole(13, "padding top", 0), pl = a.whole(14, "padding left", 0);
+  const double input_size = double(n) * h * w * c;
+  const float* x = a.region(0, "x", input_size);
+  const float* dy = a.region(1, "dy", double(n) * oh * ow * c);
+  float* dx = a.region(2, "dx", input_size);
+  if (a.failed) return nullptr;
+  std::memset(dx, 0, sizeof(float) * n * h * w * c);
+  std::vector<int64_t> best(c);
+  std::vector<float> best_value(c);
+  for (int64_t b = 0; b < n; b++) {
+    for (int64_t oy = 0; oy < oh; oy++) {
+      for (int64_t ox = 0; ox < ow; ox++) {
+        std::fill(best.begin(), best.end(), -1);
+        for (int64_t ky = 0; ky < fh; ky++) {
+          const int64_t iy = oy * sh + ky - pt;
+          if (iy < 0 || iy >= h) continue;
+          for (int64_t kx = 0; kx < fw; kx++) {
+            const int64_t ix = ox * sw + kx - pl;
+            if (ix < 0 || ix >= w) continue;
+            const int64_t base = ((b * h + iy) * w + ix) * c;
+            for (int64_t ch = 0; ch < c; ch++) {
+              const float v = x[base + ch];
+              if (best[ch] < 0 || v > best_value[ch]) {
+                best[ch] = base + ch;
+                best_value[ch] = v;
+              }
+            }
+          }
+        }
+        const float* g = dy + ((b * oh + oy) * ow + ox) * c;
+        for (int64_t ch = 0; ch < c; ch++)
+          if (best[ch] >= 0) dx[best[ch]] += g[ch];
+      }
+    }
+  }
+  return nullptr;
+}
+
+// matmul(heap, Float64Array[a, b, c, bias, batchA, batchB, M, N, K, transA, transB, relu]): row-major
+// C[i] = op(A[i]) x op(B[i]) (+ bias, ReLU); a batch of 1 broadcasts; bias -1 for none.
+napi_value MatMul(napi_env env, napi_callback_info info) {
+  Args a(env, "matmul");
+  if (!heap_call(a, info, 12)) return nullptr;
+  const int64_t batch_a = a.whole(4, "batchA", 1), batch_b = a.whole(5, "batchB", 1), m = a.whole(6, "m", 1), n = a.whole(7, "n", 1),
+                k = a.whole(8, "k", 1);
+  const bool trans_a = a.flag(9, "transA"), trans_b = a.flag(10, "transB"), relu = a.flag(11, "relu");
+  if (!a.failed && batch_a != batch_b && batch_a != 1 && batch_b != 1) {
+    return a.error("batches " + number(batch_a) + " and " + number(batch_b) + " do not broadcast (equal, or one of them 1)");
+  }
+  const int64_t batch = batch_a > batch_b ? batch_a : batch_b;
+  const float* a_values = a.region(0, "a", double(batch_a) * m * k);
+  const float* b_values = a.region(1, "b", double(batch_b) * k * n);
+  float* c_values = a.region(2, "c", double(batch) * m * n);
+  const float* bias = a.p[3] != -1 ? a.region(3, "bias", n) : nullptr;
+  if (a.failed) return nullptr;
+  for (int64_t i = 0; i < batch; i++) {
+    const float* ai = a_values + (batch_a == 1 ? 0 : i) * m * k;
+    const float* bi = b_values + (batch_b == 1 ? 0 : i) * k * n;
+    float* ci = c_values + i * m * n;
+    dnnl_status_t status = dnnl_sgemm(trans_a ? 'T' : 'N', trans_b ? 'T' : 'N', m, n, k, 1.f, ai, trans_a ? m : k, bi,
+                                      trans_b ? k : n, 0.f, ci, n);
+    if (status != dnnl_success) return a.error("oneDNN sgemm failed with status " + std::to_string(status));
+    if (bias != nullptr || relu) {
+      for (int64_t r = 0; r < m; r++) {
+        float* row = ci + r * n;
+        if (bias != nullptr)
+          for (int64_t j = 0; j < n; j++) row[j] += bias[j];
+        if (relu)
+          for (int64_t j = 0; j < n; j++) row[j] = row[j] > 0.f ? row[j] : 0.f;
+      }
+    }
+  }
+  return nullptr;
+}
+
+// reluGrad(heap, Float64Array[dy, x, dx, size]): dx = x > 0 ? dy : 0.
+napi_value ReluGrad(napi_env env, napi_callback_info info) {
+  Args a(env, "reluGrad");
+  if (!heap_call(a, info, 4)) return nullptr;
+  const int64_t size = a.whole(3, "size", 0);
+  const float* dy = a.region(0, "dy", size);
+  const float* x = a.region(1, "x", size);
+  float* dx = a.region(2, "dx", size);
+  if (a.failed) return nullptr;
+  for (int64_t i = 0; i < size; i++) dx[i] = x[i] > 0.f ? dy[i] : 0.f;
+  return nullptr;
+}
+
+// columnSum(heap, Float64Array[x, out, rows, columns]): out[c] = sum over rows of x[r][c].
+napi_value ColumnSum(napi_env env, napi_callback_info info) {
+  Args a(env, "columnSum");
+  if (!heap_call(a, info, 4)) return nullptr;
+  const int64_t rows = a.whole(2, "rows", 0), columns = a.whole(3, "columns", 1);
+  const float* x = a.region(0, "x", double(rows) * columns);
+  float* out = a.region(1, "out", columns);
+  if (a.failed) return nullptr;
+  std::vector<double> sum(columns, 0.0);
+  for (int64_t r = 0; r < rows; r++) {
+    const float* row = x + r * columns;
+    for (int64_t c = 0; c < columns; c++) sum[c] += row[c];
+  }
+  for (int64_t c = 0; c < columns; c++) out[c] = static_cast<float>(sum[c]);
+  return nullptr;
+}
+
+// ---- typed-array kernels (their lengths are the bounds) ----
+
+bool float_array(napi_env env, napi_value value, float** data, size_t* length) {
+  bool is_typed = false;
+  if (napi_is_typedarray(env, value, &is_typed) != napi_ok || !is_typed) return false;
+  napi_typedarray_type type;
+  void* raw;
+  napi_value buffer;
+  size_t offset;
+  if (napi_get_typedarray_info(env, value, &type, length, &raw, &buffer, &offset) != napi_ok || type != napi_float32_array) return false;
+  *data = static_cast<float*>(raw);
+  return true;
+}
+
+// adam(params, gradient, m, v, Float64Array[learningRate, beta1, beta2, epsilon, correction1, correction2,
+// decay]): the same update as optimizers.ts, in float32 lanes.
+napi_value Adam(napi_env env, napi_callback_info info) {
+  Args a(env, "adam");
+  size_t argc = 5;
+  napi_value argv[5];
+  if (napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr) != napi_ok) return a.error("cannot read the arguments");
+  if (argc != 5) return a.error("expects 5 arguments (params, gradient, m, v, settings), got " + std::to_string(argc));
+  float* arrays[4];
+  size_t lengths[4];
+  static const char* const names[4] = {"params", "gradient", "m", "v"};
+  for (int i = 0; i < 4; i++) {
+    if (!float_array(env, argv[i], &arrays[i], &lengths[i])) return a.error(std::string(names[i]) + " must be a Float32Array");
+    if (lengths[i] != lengths[0]) {
+      return a.error(std::string(names[i]) + " has " + std::to_string(lengths[i]) + " numbers, params " + std::to_string(lengths[0]));
+    }
+  }
+  bool is_typed = false;
+  napi_typedarray_type type;
+  size_t count = 0, byte_offset;
+  void* raw = nullptr;
+  napi_value buffer;
+  if (napi_is_typedarray(env, argv[4], &is_typed) != napi_ok || !is_typed ||
+      napi_get_typedarray_info(env, argv[4], &type, &count, &raw, &buffer, &byte_offset) != napi_ok || type != napi_float64_array || count != 7) {
+    return a.error("settings must be a Float64Array of 7 numbers");
+  }
+  const double* p = static_cast<const double*>(raw);
+  float *w = arrays[0], *g = arrays[1], *m = arrays[2], *v = arrays[3];
+  const size_t nw = lengths[0];
+  const float lr = p[0], beta1 = p[1], beta2 = p[2], epsilon = p[3];
+  const float inv_c1 = 1.0 / p[4], inv_c2 = 1.0 / p[5], decay = p[6];
+  for (size_t i = 0; i < nw; i++) {
+    const float gi = g[i];
+    const float mi = beta1 * m[i] + (1.f - beta1) * gi;
+    const float vi = beta2 * v[i] + (1.f - beta2) * gi * gi;
+    m[i] = mi;
+    v[i] = vi;
+    w[i] = w[i] * decay - lr * (mi * inv_c1) / (std::sqrt(vi * inv_c2) + epsilon);
+  }
+  return nullptr;
+}
+
+// sumInto(out, slots: Float32Array[]): out = sum of slots, added in order.
+napi_value SumInto(napi_env env, napi_callback_info info) {
+  Args a(env, "sumInto");
+  size_t argc = 2;
+  napi_value argv[2];
+  if (napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr) != napi_ok) return a.error("cannot read the arguments");
+  float* out;
+  size_t n;
+  bool is_array = false;
+  if (argc != 2) return a.error("expects 2 arguments (out, slots), got " + std::to_string(argc));
+  if (!float_array(env, argv[0], &out, &n)) return a.error("out must be a Float32Array");
+  if (napi_is_array(env, argv[1], &is_array) != napi_ok || !is_array) return a.error("slots must be an array of Float32Arrays");
+  uint32_t slots = 0;
+  napi_get_array_length(env, argv[1], &slots);
+  // Every slot is checked before the first is copied, so a bad one leaves out unchanged.
+  std::vector<float*> values(slots);
+  for (uint32_t s = 0; s < slots; s++) {
+    napi_value element;
+    size_t length = 0;
+    if (napi_get_element(env, argv[1], s, &element) != napi_ok || !float_array(env, element, &values[s], &length)) {
+      return a.error("slot " + std::to_string(s) + " is not a Float32Array");
+    }
+    if (length != n) return a.error("slot " + std::to_string(s) + " has " + std::to_string(length) + " numbers, out " + std::to_string(n));
+  }
+  for (uint32_t s = 0; s < slots; s++) {
+    if (s == 0) std::memcpy(out, values[s], n * sizeof(float));
+    else
+      for (size_t i = 0; i < n; i++) out[i] += values[s][i];
+  }
+  return nullptr;
+}
+
+// setThreads(threads): the threads oneDNN may use from the calling thread; returns the count now in effect.
+napi_value SetThreads(napi_env env, napi_callback_info info) {
+  Args a(env, "setThreads");
+  size_t argc = 1;
+  napi_value argv[1];
+  double threads = 0;
+  if (napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr) != napi_ok || argc != 1 ||
+      napi_get_value_double(env, argv[0], &threads) != napi_ok || !(threads >= 1 && threads <= 4096 && threads == std::floor(threads))) {
+    return a.error("threads must be a whole number from 1 to 4096, got " + (argc == 1 ? number(threads) : std::string("nothing")));
+  }
+  int in_effect;
+#if DNNL_CPU_THREADING_RUNTIME == DNNL_RUNTIME_OMP
+  omp_set_num_threads(static_cast<int>(threads));
+  in_effect = omp_get_max_threads();
+#elif DNNL_CPU_THREADING_RUNTIME == DNNL_RUNTIME_SEQ
+  in_effect = 1;  // a sequential build (Homebrew's, where the compiler had no OpenMP) runs on the calling thread
+#else
+  in_effect = static_cast<int>(threads);  // TBB or threadpool builds size their pools themselves: not ours to set
+#endif
+  napi_value result;
+  napi_create_int32(env, in_effect, &result);
+  return result;
+}
+
+// The oneDNN version the addon was compiled against, e.g. "3.5.3".
+napi_value DnnlVersion(napi_env env, napi_callback_info) {
+  const std::string version = std::to_string(DNNL_VERSION_MAJOR) + "." + std::to_string(DNNL_VERSION_MINOR) + "." + std::to_string(DNNL_VERSION_PATCH);
+  napi_value result;
+  napi_create_string_utf8(env, version.c_str(), version.size(), &result);
+  return result;
+}
+
+}  // namespace
+
+NAPI_MODULE_INIT() {
+  napi_property_descriptor props[] = {
+      {"conv2d", nullptr, Conv2d, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"batchNormForward", nullptr, BatchNormForward, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"batchNormBackward", nullptr, BatchNormBackward, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"maxPoolGrad", nullptr, MaxPoolGrad, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"matmul", nullptr, MatMul, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"reluGrad", nullptr, ReluGrad, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"columnSum", nullptr, ColumnSum, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"adam", nullptr, Adam, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"sumInto", nullptr, SumInto, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"setThreads", nullptr, SetThreads, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"dnnlVersion", nullptr, DnnlVersion, nullptr, nullptr, nullptr, napi_default, nullptr},
+  };
+  napi_define_properties(env, exports, sizeof(props) / sizeof(props[0]), props);
+  return exports;
+}

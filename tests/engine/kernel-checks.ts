@@ -1,0 +1,248 @@
+// Shared checks of the engine's wasm kernels against the cpu backend, run once with the pure-wasm kernels and
+// once with the native addon (each test file is its own process, and kernel registration is per process).
+import * as tf from "@tensorflow/tfjs";
+import {beforeAll, describe, expect, it} from "vitest";
+import {initTrainingBackend} from "../../engine/backend.js";
+
+// Seeded data so a failure reproduces; the reference is the pure-JS cpu backend's own gradient kernels.
+function seededValues(count: number, seed: number): Float32Array {
+  let state = seed >>> 0 || 1;
+  const values = new Float32Array(count);
+  for (let i = 0; i < count; i++) {
+    state ^= state << 13;
+    state ^= state >>> 17;
+    state ^= state << 5;
+    values[i] = ((state >>> 0) / 4294967296) * 2 - 1;
+  }
+  return values;
+}
+
+function randomTensor(shape: number[], seed: number): tf.Tensor {
+  return tf.tensor(seededValues(shape.reduce((a, b) => a * b, 1), seed), shape);
+}
+
+async function onBackend(name: "cpu" | "wasm", compute: () => tf.Tensor): Promise<Float32Array> {
+  await tf.setBackend(name);
+  const result = tf.tidy(compute);
+  const values = (await result.data()) as Float32Array;
+  result.dispose();
+  return values;
+}
+
+/** Largest |a-b| relative to the largest |b|: gradients sum many terms, so elementwise ratios near 0 mislead. */
+function relativeError(actual: Float32Array, expected: Float32Array): number {
+  expect(actual.length).toBe(expected.length);
+  let maxDiff = 0;
+  let maxRef = 0;
+  for (let i = 0; i < expected.length; i++) {
+    maxDiff = Math.max(maxDiff, Math.abs(actual[i] - expected[i]));
+    maxRef = Math.max(maxRef, Math.abs(expected[i]));
+  }
+  return maxDiff / Math.max(maxRef, 1e-12);
+}
+
+interface ConvCase {
+  batch: number;
+  height: number;
+  width: number;
+  inChannels: number;
+  outChannels: number;
+  filter: [number, number];
+  stride: number | [number, number];
+  pad: "same" | "valid";
+}
+
+const CONV_CASES: ConvCase[] = [
+  {batch: 1, height: 7, width: 7, inChannels: 3, outChannels: 4, filter: [3, 3], stride: 1, pad: "same"},
+  {batch: 3, height: 9, width: 6, inChannels: 5, outChannels: 7, filter: [3, 3], stride: 2, pad: "same"},
+  {batch: 2, height: 8, width: 11, inChannels: 4, outChannels: 3, filter: [3, 2], stride: 1, pad: "valid"},
+  {batch: 5, height: 10, width: 9, inChannels: 6, outChannels: 8, filter: [3, 3], stride: 2, pad: "valid"},
+  {batch: 1, height: 12, width: 12, inChannels: 1, outChannels: 16, filter: [5, 5], stride: [2, 1], pad: "same"},
+  {batch: 3, height: 6, width: 5, inChannels: 8, outChannels: 2, filter: [1, 1], stride: 1, pad: "valid"},
+  {batch: 2, height: 11, width: 13, inChannels: 3, outChannels: 5, filter: [4, 4], stride: 3, pad: "same"}
+];
+
+function describeCase(c: ConvCase): string {
+  return `x ${c.batch}x${c.height}x${c.width}x${c.inChannels}, filter ${c.filter.join("x")}, stride ${c.stride}, ${c.pad}`;
+}
+
+export function describeKernelChecks(title: string, options: {native: boolean}): void {
+describe(title, () => {
+  beforeAll(async () => {
+    const started = await initTrainingBackend({prefer: "wasm", native: options.native});
+    expect(started.backend).toBe("wasm");
+    expect(started.native).toBe(options.native);
+  });
+
+  for (const [index, c] of CONV_CASES.entries()) {
+    const xShape = [c.batch, c.height, c.width, c.inChannels] as [number, number, number, number];
+    const filterShape = [c.filter[0], c.filter[1], c.inChannels, c.outChannels] as [number, number, number, number];
+
+    it(`Conv2DBackpropInput matches cpu to 1e-4 (${describeCase(c)})`, async () => {
+      const filter = randomTensor(filterShape, 11 + index) as tf.Tensor4D;
+      const outShape = tf.conv2d(tf.zeros(xShape) as tf.Tensor4D, filter, c.stride, c.pad).shape;
+      const dy = randomTensor(outShape, 23 + index) as tf.Tensor4D;
+      const compute = () => tf.conv2dTranspose(dy, filter, xShape, c.stride, c.pad);
+      const expected = await onBackend("cpu", compute);
+      const actual = await onBackend("wasm", compute);
+      expect(relativeError(actual, expected)).toBeLessThan(1e-4);
+    });
+
+    it(`Conv2DBackpropFilter matches cpu to 1e-4 (${describeCase(c)})`, async () => {
+      const x = randomTensor(xShape, 31 + index) as tf.Tensor4D;
+      const filter = randomTensor(filterShape, 41 + index) as tf.Tensor4D;
+      const outShape = tf.conv2d(x, filter, c.stride, c.pad).shape;
+      const dy = randomTensor(outShape, 53 + index) as tf.Tensor4D;
+      const compute = () => tf.grad((w: tf.Tensor) => tf.conv2d(x, w as tf.Tensor4D, c.stride, c.pad).mul(dy).sum())(filter);
+      const expected = await onBackend("cpu", compute);
+      const actual = await onBackend("wasm", compute);
+      expect(relativeError(actual, expected)).toBeLessThan(1e-4);
+    });
+
+    for (const multiplier of [1, 2]) {
+      const depthwiseShape = [c.filter[0], c.filter[1], c.inChannels, multiplier] as [number, number, number, number];
+      // tfjs depthwise convolutions accept unequal strides only as [s, s]; use the first.
+      const stride = typeof c.stride === "number" ? c.stride : c.stride[0];
+
+      it(`DepthwiseConv2dNative gradients match cpu to 1e-4 (${describeCase(c)}, multiplier ${multiplier})`, async () => {
+        const x = randomTensor(xShape, 61 + index) as tf.Tensor4D;
+        const filter = randomTensor(depthwiseShape, 71 + index) as tf.Tensor4D;
+        const outShape = tf.depthwiseConv2d(x, filter, stride, c.pad).shape;
+        const dy = randomTensor(outShape, 83 + index);
+        const gradients = () => {
+          const [dx, dw] = tf.grads((a: tf.Tensor, b: tf.Tensor) =>
+            tf.depthwiseConv2d(a as tf.Tensor4D, b as tf.Tensor4D, stride, c.pad).mul(dy).sum()
+          )([x, filter]);
+          return tf.concat([dx.flatten(), dw.flatten()]);
+        };
+        const expected = await onBackend("cpu", gradients);
+        const actual = await onBackend("wasm", gradients);
+        const split = x.size;
+        expect(relativeError(actual.subarray(0, split), expected.subarray(0, split))).toBeLessThan(1e-4);
+        expect(relativeError(actual.subarray(split), expected.subarray(split))).toBeLessThan(1e-4);
+      });
+    }
+  }
+
+  for (const [index, c] of CONV_CASES.entries()) {
+    const xShape = [c.batch, c.height, c.width, c.inChannels] as [number, number, number, number];
+    const filterShape = [c.filter[0], c.filter[1], c.inChannels, c.outChannels] as [number, number, number, number];
+    it(`fused conv2d with bias and relu, and its gradients, match cpu to 1e-4 (${describeCase(c)})`, async () => {
+      const x = randomTensor(xShape, 91 + index) as tf.Tensor4D;
+      const filter = randomTensor(filterShape, 93 + index) as tf.Tensor4D;
+      const bias = randomTensor([c.outChannels], 95 + index) as tf.Tensor1D;
+      const outShape = tf.conv2d(x, filter, c.stride, c.pad).shape;
+      const dy = randomTensor(outShape, 97 + index);
+      const compute = () => {
+        const f = (a: tf.Tensor, b: tf.Tensor, d: tf.Tensor) =>
+          tf.fused.conv2d({x: a as tf.Tensor4D, filter: b as tf.Tensor4D, bias: d, strides: c.stride, pad: c.pad, activation: "relu"});
+        const y = f(x, filter, bias);
+        const grads = tf.grads((a: tf.Tensor, b: tf.Tensor, d: tf.Tensor) => f(a, b, d).mul(dy).sum())([x, filter, bias]);
+        return tf.concat([y.flatten(), ...grads.map((g) => g.flatten())]);
+      };
+      const expected = await onBackend("cpu", compute);
+      const actual = await onBackend("wasm", compute);
+      expect(relativeError(actual, expected)).toBeLessThan(1e-4);
+    });
+  }
+
+  const POOL_CASES: {shape: [number, number, number, number]; size: number; stride: number; pad: "same" | "valid"}[] = [
+    {shape: [2, 9, 9, 5], size: 3, stride: 2, pad: "same"},
+    {shape: [3, 8, 7, 4], size: 2, stride: 2, pad: "valid"},
+    {shape: [1, 6, 10, 3], size: 3, stride: 1, pad: "same"}
+  ];
+  for (const [index, p] of POOL_CASES.entries()) {
+    it(`MaxPoolGrad matches cpu to 1e-4 (x ${p.shape.join("x")}, pool ${p.size}, stride ${p.stride}, ${p.pad})`, async () => {
+      const x = randomTensor(p.shape, 101 + index) as tf.Tensor4D;
+      const dy = randomTensor(tf.maxPool(x, p.size, p.stride, p.pad).shape, 103 + index);
+      const compute = () => tf.grad((a: tf.Tensor) => tf.maxPool(a as tf.Tensor4D, p.size, p.stride, p.pad).mul(dy).sum())(x);
+      expect(relativeError(await onBackend("wasm", compute), await onBackend("cpu", compute))).toBeLessThan(1e-4);
+    });
+
+    it(`AvgPoolGrad matches cpu to 1e-4 (x ${p.shape.join("x")}, pool ${p.size}, stride ${p.stride}, ${p.pad})`, async () => {
+      const x = randomTensor(p.shape, 105 + index) as tf.Tensor4D;
+      const dy = randomTensor(tf.avgPool(x, p.size, p.stride, p.pad).shape, 107 + index);
+      const compute = () => tf.grad((a: tf.Tensor) => tf.avgPool(a as tf.Tensor4D, p.size, p.stride, p.pad).mul(dy).sum())(x);
+      expect(relativeError(await onBackend("wasm", compute), await onBackend("cpu", compute))).toBeLessThan(1e-4);
+    });
+  }
+
+  for (const shape of [[6, 5, 4, 3], [5, 8]] as number[][]) {
+    it(`BatchNormalization in training mode (output, gradients, moving statistics) matches cpu to 1e-4 (x ${shape.join("x")})`, async () => {
+      const channels = shape[shape.length - 1];
+      const layer = tf.layers.batchNormalization({momentum: 0.9, epsilon: 1e-3});
+      layer.build(shape);
+      const x = randomTensor(shape, 111).mul(3).add(0.5);
+      const dy = randomTensor(shape, 113);
+      const initial = layer.getWeights().map((w) => w.clone());
+      initial[0] = randomTensor([channels], 115).add(1.5);
+      initial[1] = randomTensor([channels], 117);
+      const run = async (backend: "cpu" | "wasm") => {
+        await tf.setBackend(backend);
+        layer.setWeights(initial);
+        const variables = layer.trainableWeights.map((w) => w.read() as tf.Variable);
+        const result = tf.tidy(() => {
+          let output: tf.Tensor | null = null;
+          const {grads} = tf.variableGrads(() => {
+            const y = layer.apply(x, {training: true}) as tf.Tensor;
+            output = tf.keep(y.clone());
+            return y.mul(dy).sum() as tf.Scalar;
+          }, variables);
+          const dx = tf.grad((a: tf.Tensor) => (layer.apply(a, {training: true}) as tf.Tensor).mul(dy).sum())(x);
+          const moving = layer.getWeights().slice(2);
+          return tf.concat([output!.flatten(), dx.flatten(), ...variables.map((v) => grads[v.name].flatten()), ...moving.map((m) => m.flatten())]);
+        });
+        const values = (await result.data()) as Float32Array;
+        result.dispose();
+        return values;
+      };
+      const expected = await run("cpu");
+      const actual = await run("wasm");
+      expect(relativeError(actual, expected)).toBeLessThan(1e-4);
+    });
+  }
+
+  for (const [shape, axis, keepDims] of [[[4, 5, 6, 7], [0, 1, 2], false], [[3, 8], 0, true], [[2, 3, 4], [0, 1], true], [[3, 4, 5], [1, 2], false]] as [number[], number | number[], boolean][]) {
+    it(`Sum over axes ${JSON.stringify(axis)} (keepDims ${keepDims}) of ${shape.join("x")} matches cpu to 1e-4`, async () => {
+      const x = randomTensor(shape, 121);
+      const compute = () => tf.sum(x, axis, keepDims);
+      expect(relativeError(await onBackend("wasm", compute), await onBackend("cpu", compute))).toBeLessThan(1e-4);
+    });
+  }
+
+  for (const [aShape, bShape, transposeA, transposeB] of [
+    [[5, 7], [7, 3], false, false],
+    [[7, 5], [7, 3], true, false],
+    [[5, 7], [3, 7], false, true],
+    [[2, 7, 5], [2, 3, 7], true, true],
+    [[2, 5, 7], [1, 7, 3], false, false]
+  ] as [number[], number[], boolean, boolean][]) {
+    it(`matMul ${aShape.join("x")}${transposeA ? "ᵀ" : ""} x ${bShape.join("x")}${transposeB ? "ᵀ" : ""}, plain and fused with bias and relu, matches cpu to 1e-4`, async () => {
+      const a = randomTensor(aShape, 131);
+      const b = randomTensor(bShape, 133);
+      const n = transposeB ? bShape[bShape.length - 2] : bShape[bShape.length - 1];
+      const bias = randomTensor([n], 135);
+      const compute = () =>
+        tf.concat([
+          tf.matMul(a, b, transposeA, transposeB).flatten(),
+          tf.fused.matMul({a, b, transposeA, transposeB, bias, activation: "relu"}).flatten()
+        ]);
+      expect(relativeError(await onBackend("wasm", compute), await onBackend("cpu", compute))).toBeLessThan(1e-4);
+    });
+  }
+
+  it("relu's gradient matches cpu, and clones and same-type casts stay valid after their source is disposed", async () => {
+    const x = randomTensor([3, 4, 5], 141);
+    const dy = randomTensor([3, 4, 5], 143);
+    const compute = () => tf.grad((a: tf.Tensor) => tf.relu(a).mul(dy).sum())(x);
+    expect(relativeError(await onBackend("wasm", compute), await onBackend("cpu", compute))).toBeLessThan(1e-4);
+    await tf.setBackend("wasm");
+    const source = randomTensor([6], 145);
+    const expected = Array.from(await source.data());
+    const copies = [tf.clone(source), tf.cast(source, "float32")];
+    source.dispose();
+    for (const copy of copies) expect(Array.from(await copy.data())).toEqual(expected);
+    tf.dispose(copies);
+  });
+});
+}

@@ -1,0 +1,164 @@
+// The addon's argument checks: a bad offset, size, shape or parameter count must throw a JavaScript error that
+// names the kernel and the argument, and leave the heap as it was; a good call writes only its output.
+import {describe, expect, it} from "vitest";
+import {loadNativeAddon, nativeUnavailableReason, type NativeAddon} from "../../engine/native-build.js";
+
+const addon = loadNativeAddon();
+const HEAP_BYTES = 1 << 20;
+
+/** A 1 MiB heap of a fixed byte pattern, so any stray write shows. */
+function patternedHeap(): ArrayBuffer {
+  const heap = new ArrayBuffer(HEAP_BYTES);
+  const bytes = new Uint8Array(heap);
+  for (let i = 0; i < bytes.length; i++) bytes[i] = (i * 31 + 7) & 255;
+  return heap;
+}
+
+// conv2d over a 1x48x48x4 input, 3x3x4x8 filter, stride 1, "same" padding: x 36864 bytes at 0, filter
+// 1152 bytes after it, output 73728 bytes after that, bias 32 bytes last.
+const X = 0;
+const W = 36864;
+const Y = W + 1152;
+const BIAS = Y + 73728;
+function convParams(changes: Partial<Record<"x" | "w" | "y" | "bias" | "n" | "oh" | "pb", number>> = {}): Float64Array {
+  const c = {x: X, w: W, y: Y, bias: -1, n: 1, oh: 48, pb: 1, ...changes};
+  // x, w, y, bias, n, h, w, ic, oc, kh, kw, sh, sw, pt, pl, pb, pr, oh, ow, dh, dw, relu
+  return Float64Array.from([c.x, c.w, c.y, c.bias, c.n, 48, 48, 4, 8, 3, 3, 1, 1, 1, 1, c.pb, 1, c.oh, 48, 1, 1, 0]);
+}
+
+interface BadCall {
+  what: string;
+  call: (addon: NativeAddon, heap: ArrayBuffer) => unknown;
+  error: string;
+}
+
+const BAD_CALLS: BadCall[] = [
+  {
+    what: "an input offset at the heap's end",
+    call: (a, heap) => a.conv2d(heap, 0, convParams({x: HEAP_BYTES})),
+    error: "conv2d: input at offset 1048576 + 36864 bytes lies past the heap's 1048576 bytes"
+  },
+  {
+    what: "a batch too large for the heap",
+    call: (a, heap) => a.conv2d(heap, 0, convParams({n: 30})),
+    error: "conv2d: input at offset 0 + 1105920 bytes lies past the heap's 1048576 bytes"
+  },
+  {
+    what: "an output gradient that runs past the heap (backward data)",
+    call: (a, heap) => a.conv2d(heap, 1, convParams({y: HEAP_BYTES - 4096})),
+    error: "conv2d: output gradient at offset 1044480 + 73728 bytes lies past the heap's 1048576 bytes"
+  },
+  {
+    what: "a negative filter offset",
+    call: (a, heap) => a.conv2d(heap, 2, convParams({w: -4})),
+    error: "conv2d: filter gradient offset -4 is not a byte offset (a whole number >= 0)"
+  },
+  {
+    what: "a misaligned output offset",
+    call: (a, heap) => a.conv2d(heap, 0, convParams({y: Y + 2})),
+    error: "conv2d: output at offset 38018 is not aligned to 4 bytes"
+  },
+  {what: "a NaN bias offset", call: (a, heap) => a.conv2d(heap, 0, convParams({bias: NaN})), error: "conv2d: bias offset NaN is not a byte offset"},
+  {what: "a bias past the heap", call: (a, heap) => a.conv2d(heap, 0, convParams({bias: HEAP_BYTES - 16})), error: "conv2d: bias at offset 1048560 + 32 bytes lies past"},
+  {what: "a zero batch", call: (a, heap) => a.conv2d(heap, 0, convParams({n: 0})), error: "conv2d: batch must be a whole number >= 1, got 0"},
+  {what: "a fractional batch", call: (a, heap) => a.conv2d(heap, 0, convParams({n: 1.5})), error: "conv2d: batch must be a whole number >= 1, got 1.5"},
+  {
+    what: "an output height that does not follow from the input",
+    call: (a, heap) => a.conv2d(heap, 0, convParams({oh: 47})),
+    error: "conv2d: output height 47 does not follow from input height 48, filter 3, dilation 1, stride 1 and padding 1 + 1"
+  },
+  {what: "kind 3", call: (a, heap) => a.conv2d(heap, 3 as 0, convParams()), error: "conv2d: kind must be 0 (forward), 1 (backward data) or 2 (backward weights), got 3"},
+  {what: "21 parameters", call: (a, heap) => a.conv2d(heap, 0, convParams().subarray(1)), error: "conv2d: params must hold 22 numbers, got 21"},
+  {what: "a Float32Array of parameters", call: (a, heap) => a.conv2d(heap, 0, new Float32Array(22) as unknown as Float64Array), error: "conv2d: params must be a Float64Array"},
+  {what: "a typed array for a heap", call: (a, heap) => a.conv2d(new Uint8Array(heap) as unknown as ArrayBuffer, 0, convParams()), error: "conv2d: heap must be an ArrayBuffer"},
+  {
+    what: "batchNorm statistics past the heap",
+    call: (a, heap) => a.batchNormForward(heap, Float64Array.from([0, 4096, 4160, 8192, HEAP_BYTES - 32, 0, 64, 16, 1e-3])),
+    error: "batchNormForward: mean at offset 1048544 + 64 bytes lies past the heap's 1048576 bytes"
+  },
+  {
+    what: "a batchNorm epsilon of NaN",
+    call: (a, heap) => a.batchNormForward(heap, Float64Array.from([0, 4096, 4160, 8192, 12288, 12352, 64, 16, NaN])),
+    error: "batchNormForward: epsilon must be a finite number >= 0, got NaN"
+  },
+  {
+    what: "batchNorm gradients with too many rows",
+    call: (a, heap) => a.batchNormBackward(heap, Float64Array.from([0, 0, 0, 0, 0, 0, 0, 0, 1 << 20, 16])),
+    error: "batchNormBackward: dy at offset 0 + 67108864 bytes lies past the heap's 1048576 bytes"
+  },
+  {
+    what: "a max-pool gradient past the heap",
+    call: (a, heap) => a.maxPoolGrad(heap, Float64Array.from([0, 65536, HEAP_BYTES - 1024, 1, 16, 16, 4, 8, 8, 2, 2, 2, 2, 0, 0])),
+    error: "maxPoolGrad: dx at offset 1047552 + 4096 bytes lies past the heap's 1048576 bytes"
+  },
+  {
+    what: "matmul batches that do not broadcast",
+    call: (a, heap) => a.matmul(heap, Float64Array.from([0, 4096, 8192, -1, 3, 2, 4, 4, 4, 0, 0, 0])),
+    error: "matmul: batches 3 and 2 do not broadcast (equal, or one of them 1)"
+  },
+  {
+    what: "a matmul product past the heap",
+    call: (a, heap) => a.matmul(heap, Float64Array.from([0, 4096, HEAP_BYTES - 60, -1, 1, 1, 4, 4, 4, 0, 0, 0])),
+    error: "matmul: c at offset 1048516 + 64 bytes lies past the heap's 1048576 bytes"
+  },
+  {what: "a matmul transpose flag of 2", call: (a, heap) => a.matmul(heap, Float64Array.from([0, 64, 128, -1, 1, 1, 4, 4, 4, 2, 0, 0])), error: "matmul: transA must be 0 or 1, got 2"},
+  {
+    what: "a relu gradient one float too long",
+    call: (a, heap) => a.reluGrad(heap, Float64Array.from([0, 0, 0, HEAP_BYTES / 4 + 1])),
+    error: "reluGrad: dy at offset 0 + 1048580 bytes lies past the heap's 1048576 bytes"
+  },
+  {what: "a column sum out past the heap", call: (a, heap) => a.columnSum(heap, Float64Array.from([0, HEAP_BYTES, 4, 4])), error: "columnSum: out at offset 1048576 + 16 bytes lies past"},
+  {what: "a missing argument", call: (a, heap) => (a.reluGrad as (heap: ArrayBuffer) => void)(heap), error: "reluGrad: expects 2 arguments (heap, params), got 1"}
+];
+
+if (addon == null) {
+  describe.skip(`the native addon's argument checks (addon not built: ${nativeUnavailableReason() ?? "FER_NATIVE=0"})`, () => {
+    it("is skipped", () => {});
+  });
+} else {
+  describe("the native addon's argument checks", () => {
+    for (const bad of BAD_CALLS) {
+      it(`rejects ${bad.what} and leaves the heap unchanged`, () => {
+        const heap = patternedHeap();
+        const before = new Uint8Array(heap.slice(0));
+        expect(() => bad.call(addon, heap)).toThrow(bad.error);
+        expect(Buffer.compare(new Uint8Array(heap), before)).toBe(0);
+      });
+    }
+
+    it("conv2d with valid arguments writes its output and nothing else", () => {
+      const heap = patternedHeap();
+      const floats = new Float32Array(heap);
+      for (let i = 0; i < Y / 4; i++) floats[i] = ((i % 13) - 6) / 8; // input and filter
+      for (let i = 0; i < 8; i++) floats[BIAS / 4 + i] = i / 4;
+      const before = new Uint8Array(heap.slice(0));
+      addon.conv2d(heap, 0, convParams({bias: BIAS}));
+      const after = new Uint8Array(heap);
+      expect(Buffer.compare(after.subarray(0, Y), before.subarray(0, Y))).toBe(0);
+      expect(Buffer.compare(after.subarray(BIAS), before.subarray(BIAS))).toBe(0);
+      // The centre pixel of output channel 0: a full 3x3x4 window plus bias 0.
+      const at = (y: number, x: number, c: number) => floats[((y * 48 + x) * 4 + c)];
+      let expected = 0;
+      for (let ky = 0; ky < 3; ky++) {
+        for (let kx = 0; kx < 3; kx++) {
+          for (let c = 0; c < 4; c++) expected += at(23 + ky, 23 + kx, c) * floats[W / 4 + ((ky * 3 + kx) * 4 + c) * 8];
+        }
+      }
+      expect(floats[Y / 4 + (24 * 48 + 24) * 8]).toBeCloseTo(expected, 4);
+    });
+
+    it("reluGrad over the whole heap is allowed (offset + size equal to its length)", () => {
+      const heap = new ArrayBuffer(4096);
+      expect(() => addon.reluGrad(heap, Float64Array.from([0, 0, 0, 1024]))).not.toThrow();
+    });
+
+    it("adam rejects arrays of unequal lengths, and sumInto a short slot, without writing", () => {
+      const w = new Float32Array([1, 2, 3]);
+      expect(() => addon.adam(w, new Float32Array(3), new Float32Array(2), new Float32Array(3), new Float64Array(7))).toThrow("adam: m has 2 numbers, params 3");
+      const out = new Float32Array([5, 5, 5]);
+      expect(() => addon.sumInto(out, [new Float32Array(3).fill(1), new Float32Array(2)])).toThrow("sumInto: slot 1 has 2 numbers, out 3");
+      expect(Array.from(out)).toEqual([5, 5, 5]);
+      expect(() => addon.setThreads(0)).toThrow("setThreads: threads must be a whole number from 1 to 4096, got 0");
+    });
+  });
+}

@@ -1,0 +1,47 @@
+import {describe, expect, it} from "vitest";
+import {addToModelsIndex, checkModelName, parseModelsIndex} from "../../src/lib/models-index.js";
+
+describe("parseModelsIndex", () => {
+  it("parseModelsIndex(json) accepts names or {name} objects and puts the default first", () => {
+    expect(parseModelsIndex({default: "fer-lite", models: ["seed-vgg", {name: "fer-lite"}]})).toEqual({default: "fer-lite", models: ["fer-lite", "seed-vgg"]});
+  });
+
+  it("parseModelsIndex(json) rejects a default that is not listed, naming the file and the listed models", () => {
+    expect(() => parseModelsIndex({default: "vgg", models: ["fer-lite"]}, "src/models/models.json")).toThrow(
+      'src/models/models.json: "default" is "vgg", expected one of fer-lite'
+    );
+  });
+
+  it("parseModelsIndex(json) rejects an empty list and a name that is not a folder name", () => {
+    expect(() => parseModelsIndex({default: "a", models: []})).toThrow('"models" must be a non-empty array');
+    expect(() => parseModelsIndex({default: "a", models: ["a", "../etc"]})).toThrow('models[1] is "../etc", expected a folder name under src/models');
+  });
+});
+
+describe("addToModelsIndex", () => {
+  it("addToModelsIndex(index, {name, makeDefault}) appends a new name, keeps object entries and a valid default", () => {
+    const index = {default: "a", models: [{name: "a", note: "kept"}, "b"]};
+    expect(addToModelsIndex(index, {name: "c", makeDefault: false})).toEqual({default: "a", models: [{name: "a", note: "kept"}, "b", "c"]});
+    expect(addToModelsIndex(index, {name: "b", makeDefault: true})).toEqual({default: "b", models: [{name: "a", note: "kept"}, "b"]});
+    expect(addToModelsIndex(null, {name: "first", makeDefault: false})).toEqual({default: "first", models: ["first"]});
+  });
+});
+
+describe("checkModelName", () => {
+  it("checkModelName(name) accepts folder names of letters, digits, '.', '_' and '-'", () => {
+    for (const name of ["fer-compact", "fer_slim.v2", "a", "ensemble-5"]) expect(checkModelName(name)).toBe(name);
+  });
+
+  it("checkModelName(name) rejects paths, names of the files beside the models, and temporary folders", () => {
+    expect(() => checkModelName("../etc", "--name")).toThrow('--name is "../etc", expected a folder name of letters, digits');
+    expect(() => checkModelName("models.json", "--name")).toThrow('--name is "models.json": a model folder cannot be named like a file');
+    expect(() => checkModelName("weights.bin")).toThrow("cannot be named like a file");
+    expect(() => checkModelName("fer.tmp-123")).toThrow("temporary folder");
+    expect(() => checkModelName("")).toThrow("expected a folder name");
+    expect(() => checkModelName("x".repeat(65))).toThrow("at most 64");
+  });
+
+  it("addToModelsIndex refuses a name that is not a model folder name", () => {
+    expect(() => addToModelsIndex({default: "a", models: ["a"]}, {name: "models.json", makeDefault: false})).toThrow("cannot be named like a file");
+  });
+});

@@ -1,0 +1,67 @@
+import {afterAll, beforeAll, describe, expect, it} from "vitest";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import {errorLines, runCli, writeToyModelFolder} from "./helpers.js";
+import {loadModelFolder, readJson} from "../../tools/model-io.js";
+import {syntheticDataset} from "../../tools/synthetic.js";
+import {splitIndices} from "../../src/lib/dataset.js";
+import {facesToInput} from "../../src/lib/preprocess.js";
+import {predictFaces} from "../../src/lib/predict.js";
+import {evaluatePredictions} from "../../src/lib/evaluation.js";
+import type {Evaluation} from "../../src/lib/model-folder.js";
+
+const temp = fs.mkdtempSync(path.join(os.tmpdir(), "fer-evaluate-"));
+const modelDir = path.join(temp, "tiny");
+afterAll(() => fs.rmSync(temp, {recursive: true, force: true}));
+
+beforeAll(() => writeToyModelFolder(modelDir, {seed: 4}));
+
+describe("npm run evaluate", () => {
+  it("evaluate --model DIR --tta writes evaluation.json for both test splits, equal to predictFaces + evaluatePredictions", async () => {
+    const {code, stdout} = await runCli("evaluate", ["--model", modelDir, "--tta", "--synthetic", "35", "--backend", "wasm"]);
+    expect(code).toBe(0);
+    const summary = JSON.parse(stdout);
+    const evaluation = readJson<Evaluation>(path.join(modelDir, "evaluation.json"));
+    expect(evaluation).toMatchObject({architecture: "tiny", tta: true});
+    expect(Object.keys(evaluation.splits)).toEqual(["PublicTest", "PrivateTest"]);
+    expect(Object.keys(evaluation.flipTta!)).toEqual(["PublicTest", "PrivateTest"]);
+    expect(summary.PrivateTest).toEqual({
+      accuracy: evaluation.splits.PrivateTest.accuracy,
+      top2Accuracy: evaluation.splits.PrivateTest.top2Accuracy,
+      macroF1: evaluation.splits.PrivateTest.macroF1,
+      ece: evaluation.splits.PrivateTest.ece,
+      count: 35
+    });
+    // The same numbers from the library functions the report's loaders call.
+    const dataset = syntheticDataset(35);
+    const model = await loadModelFolder(modelDir);
+    const indices = splitIndices(dataset, "PrivateTest");
+    const labels = Uint8Array.from(indices, (i) => dataset.labels[i]);
+    const input = facesToInput(dataset.pixels, indices);
+    const plain = evaluatePredictions(await predictFaces(model, input), labels);
+    const flipped = evaluatePredictions(await predictFaces(model, input, {flip: true}), labels);
+    expect(plain.confusion).toEqual(evaluation.splits.PrivateTest.confusion);
+    expect(plain.loss).toBeCloseTo(evaluation.splits.PrivateTest.loss, 5);
+    expect(flipped.confusion).toEqual(evaluation.flipTta!.PrivateTest.confusion);
+    expect(evaluation.splits.PrivateTest.confusion.flat().reduce((a, b) => a + b, 0)).toBe(35);
+  }, 60_000);
+
+  it("evaluate gives one error line and exit 1 without --model, for a folder that is not a model, and for missing data", async () => {
+    const notModel = path.join(temp, "empty");
+    fs.mkdirSync(notModel);
+    const missing = path.join(temp, "no-such-fer2013");
+    const results = await Promise.all([
+      runCli("evaluate", []),
+      runCli("evaluate", ["--model", notModel]),
+      runCli("evaluate", ["--model", modelDir, "--data", missing])
+    ]);
+    expect(errorLines(results[0].stderr)).toEqual(["error: --model DIR is required: a model folder written by npm run train"]);
+    expect(errorLines(results[1].stderr)).toEqual([`error: cannot read ${path.join(notModel, "metadata.json")}: no such file`]);
+    expect(errorLines(results[2].stderr)[0]).toMatch(`error: fer2013 not found at ${missing}`);
+    for (const result of results) {
+      expect(errorLines(result.stderr)).toHaveLength(1);
+      expect(result.code).toBe(1);
+    }
+  }, 60_000);
+});

@@ -1,0 +1,189 @@
+import {afterAll, describe, expect, it} from "vitest";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import {errorLines, runCli, startCli} from "./helpers.js";
+import {openTrainer} from "../../tools/train-loop.js";
+import {parseTrainOptions} from "../../tools/train-options.js";
+import {loadModelFolder, readJson} from "../../tools/model-io.js";
+import {syntheticDataset} from "../../tools/synthetic.js";
+import {facesToInput} from "../../src/lib/preprocess.js";
+import {smoothedTargets} from "../../src/lib/targets.js";
+import {EMOTIONS} from "../../src/lib/labels.js";
+import {MODEL_NAMES} from "../../src/lib/models/index.js";
+import {validateMetadata, type History, type TrainingConfig} from "../../src/lib/model-folder.js";
+
+const temp = fs.mkdtempSync(path.join(os.tmpdir(), "fer-train-"));
+afterAll(() => fs.rmSync(temp, {recursive: true, force: true}));
+
+// A run small enough for a test: the toy model, 70 synthetic faces per split, batch 16, 3 epochs.
+const RUN = ["--model", "tiny", "--synthetic", "70", "--epochs", "3", "--batch", "16", "--seed", "3", "--workers", "2"];
+
+describe("training steps", () => {
+  it("a few steps of the toy model on a fixed synthetic batch reduce the loss", async () => {
+    const config: TrainingConfig = {
+      model: "tiny", epochs: 1, batch: 32, seed: 1, optimizer: "adam", lr: 3e-3, schedule: "constant", labelSmoothing: 0,
+      weightDecay: 0, classWeights: "none", mixup: 0, erasing: 0, patience: 0, limit: null, workers: 0,
+      augment: {flip: 0, shift: 0, rotation: 0, scale: 0}
+    };
+    const dataset = syntheticDataset(32);
+    const indices = Array.from({length: 32}, (_, i) => i);
+    const batch = {xs: facesToInput(dataset.pixels, indices), targets: smoothedTargets(dataset.labels.subarray(0, 32), {classes: 7})};
+    const trainer = await openTrainer({config, backend: "wasm"});
+    const losses: number[] = [];
+    for (let step = 0; step < 12; step++) losses.push((await trainer.step(batch, {learningRate: 3e-3})).loss);
+    await trainer.dispose();
+    expect(losses[losses.length - 1]).toBeLessThan(0.8 * losses[0]);
+  });
+});
+
+describe("npm run train", () => {
+  it("train --out DIR writes the model folder: model.json, weights, metadata.json and history.json", async () => {
+    const out = path.join(temp, "full");
+    const {code, stdout, stderr} = await runCli("train", [...RUN, "--out", out]);
+    expect(stderr).toMatch(/epoch 3\/3 done/);
+    expect(code).toBe(0);
+    const result = JSON.parse(stdout);
+    expect(result).toMatchObject({model: "tiny", epochsRun: 3, finished: true});
+    const metadata = validateMetadata(readJson(path.join(out, "metadata.json")));
+    expect(metadata.labels).toEqual([...EMOTIONS]);
+    expect(metadata).toMatchObject({architecture: "tiny", bestEpoch: result.bestEpoch, epochsRun: 3});
+    expect(metadata.training).toMatchObject({model: "tiny", epochs: 3, batch: 16, seed: 3});
+    const history = readJson<History>(path.join(out, "history.json"));
+    expect(history.epochs.map((e) => e.epoch)).toEqual([1, 2, 3]);
+    for (const key of ["trainLoss", "trainAccuracy", "publicTestLoss", "publicTestAccuracy", "lr", "seconds", "imagesPerSecond"]) {
+      expect(history.epochs[0]).toHaveProperty(key);
+    }
+    expect(Math.max(...history.epochs.map((e) => e.publicTestAccuracy))).toBe(metadata.publicTestAccuracy);
+    const model = await loadModelFolder(out);
+    expect(model.outputs[0].shape).toEqual([null, 7]);
+
+    // Killed during epoch 2 and resumed: the same weights as the uninterrupted run, byte for byte.
+    const killed = path.join(temp, "killed");
+    const run = startCli("train", [...RUN, "--out", killed], {detached: true});
+    await new Promise<void>((resolve, reject) => {
+      const timer = setInterval(() => {
+        if (run.child.exitCode !== null) reject(new Error("the run ended before it could be killed"));
+        else if (fs.existsSync(path.join(killed, "checkpoint", "state.json"))) {
+          clearInterval(timer);
+          process.kill(-run.child.pid!, "SIGKILL");
+          resolve();
+        }
+      }, 20);
+    });
+    await run.done;
+    expect(readJson<{epoch: number}>(path.join(killed, "checkpoint", "state.json")).epoch).toBeLessThan(3);
+    const resumed = await runCli("train", ["--out", killed, "--resume", "--synthetic", "70"]);
+    expect(resumed.code).toBe(0);
+    expect(fs.readFileSync(path.join(killed, "checkpoint", "weights.bin"))).toEqual(fs.readFileSync(path.join(out, "checkpoint", "weights.bin")));
+    expect(fs.readFileSync(path.join(killed, "weights.bin"))).toEqual(fs.readFileSync(path.join(out, "weights.bin")));
+    const lossesOf = (dir: string) => readJson<History>(path.join(dir, "history.json")).epochs.map((e) => [e.trainLoss, e.publicTestLoss]);
+    expect(lossesOf(killed)).toEqual(lossesOf(out));
+  }, 120_000);
+
+  it("train --resume --epochs N extends a finished constant-schedule run to the run that --epochs N gives", async () => {
+    // The 3-epoch run of the first test, against 2 epochs then an extension to 3.
+    const full = path.join(temp, "full");
+    const extended = path.join(temp, "extended");
+    const RUN_2 = RUN.map((flag, i) => (RUN[i - 1] === "--epochs" ? "2" : flag));
+    expect((await runCli("train", [...RUN_2, "--out", extended])).code).toBe(0);
+    const result = await runCli("train", ["--out", extended, "--resume", "--epochs", "3", "--synthetic", "70"]);
+    expect(result.code).toBe(0);
+    expect(JSON.parse(result.stdout)).toMatchObject({epochsRun: 3, finished: true});
+    expect(fs.readFileSync(path.join(extended, "checkpoint", "weights.bin"))).toEqual(fs.readFileSync(path.join(full, "checkpoint", "weights.bin")));
+    expect(readJson<{training: TrainingConfig}>(path.join(extended, "metadata.json")).training.epochs).toBe(3);
+
+    const shorter = await runCli("train", ["--out", extended, "--resume", "--epochs", "2", "--synthetic", "70"]);
+    expect(errorLines(shorter.stderr)).toEqual(["error: --epochs 2 with --resume: the run already plans 3 epochs; it can only be extended"]);
+    const onecycle = path.join(temp, "onecycle");
+    expect((await runCli("train", [...RUN_2, "--schedule", "onecycle", "--out", onecycle])).code).toBe(0);
+    const refused = await runCli("train", ["--out", onecycle, "--resume", "--epochs", "3", "--synthetic", "70"]);
+    expect(errorLines(refused.stderr)).toEqual([
+      "error: --epochs with --resume extends only constant or plateau schedules; this run's onecycle schedule depends on its length (2 epochs)"
+    ]);
+    expect(refused.code).toBe(1);
+  });
+
+  it("train --holdout F selects on a seeded part of Training and still records PublicTest; --max-hours ends the run", async () => {
+    const out = path.join(temp, "holdout");
+    const {code, stdout} = await runCli("train", [...RUN, "--holdout", "0.2", "--max-hours", "0.00001", "--out", out]);
+    expect(code).toBe(0);
+    expect(JSON.parse(stdout)).toMatchObject({epochsRun: 1, finished: true});
+    const metadata = validateMetadata(readJson(path.join(out, "metadata.json")));
+    // 70 synthetic Training faces: ceil(0.2 x 70) = 14 held out, 56 trained on.
+    expect(metadata.dataset).toEqual({trainingImages: 56, selectionSplit: "TrainingHoldout", selectionImages: 14});
+    expect(metadata.training.holdout).toEqual({fraction: 0.2, seed: 3});
+    const [epoch] = readJson<History>(path.join(out, "history.json")).epochs;
+    expect(metadata.holdoutAccuracy).toBe(epoch.holdoutAccuracy);
+    expect(metadata.publicTestAccuracy).toBe(epoch.publicTestAccuracy);
+    expect(epoch.holdoutLoss).toBeGreaterThan(0);
+  }, 60_000);
+
+  it("train refuses to overwrite a run without --resume, and --resume needs a checkpoint", async () => {
+    const existing = path.join(temp, "existing");
+    fs.mkdirSync(path.join(existing, "checkpoint"), {recursive: true});
+    fs.writeFileSync(path.join(existing, "checkpoint", "state.json"), JSON.stringify({manifest: {weights: [], optimizer: []}}));
+    const empty = path.join(temp, "empty");
+    const [overwrite, nothing] = await Promise.all([
+      runCli("train", [...RUN, "--out", existing]),
+      runCli("train", [...RUN, "--out", empty, "--resume"])
+    ]);
+    expect(errorLines(overwrite.stderr)).toEqual([`error: ${existing} already holds a training run; pass --resume to continue it or choose another --out`]);
+    expect(errorLines(nothing.stderr)).toEqual([`error: nothing to resume: no checkpoint in ${path.join(empty, "checkpoint")}`]);
+    expect([overwrite.code, nothing.code]).toEqual([1, 1]);
+  }, 60_000);
+
+  it("train gives one error line and exit 1 for an unknown model or missing data", async () => {
+    const missing = path.join(temp, "no-such-fer2013");
+    const [unknown, noData] = await Promise.all([
+      runCli("train", ["--model", "resnet"]),
+      runCli("train", ["--model", "tiny", "--data", missing, "--out", path.join(temp, "no-data")])
+    ]);
+    expect(errorLines(unknown.stderr)).toEqual([`error: unknown model: resnet (expected one of ${MODEL_NAMES.join(", ")})`]);
+    expect(errorLines(noData.stderr)).toHaveLength(1);
+    expect(errorLines(noData.stderr)[0]).toMatch(`error: fer2013 not found at ${missing}`);
+    for (const result of [unknown, noData]) {
+      expect(result.stderr).not.toMatch(/\n\s+at /);
+      expect(result.code).toBe(1);
+    }
+  }, 60_000);
+});
+
+describe("parseTrainOptions", () => {
+  it("parseTrainOptions(argv) fills the model's training defaults", () => {
+    const {config, resume, backend} = parseTrainOptions(["--model", "seed-vgg", "--out", "x"]);
+    expect(config).toMatchObject({model: "seed-vgg", optimizer: "adam", lr: 1e-3, batch: 64, classWeights: "none", mixup: 0, limit: null, workers: null});
+    expect([resume, backend]).toEqual([false, "node"]);
+  });
+
+  it("parseTrainOptions(argv) gives seed-vgg the original notebook's recipe, and flags override it", () => {
+    const {config} = parseTrainOptions(["--model", "seed-vgg", "--out", "x"]);
+    expect(config).toMatchObject({
+      schedule: "plateau", lr: 1e-3, patience: 10, epochs: 40, maxSeconds: null, holdout: null,
+      plateau: {monitor: "loss", factor: 0.9, patience: 5}, augment: {flip: 0.5, shift: 4.8, rotation: 10, scale: 0.1}
+    });
+    const custom = parseTrainOptions(["--model", "seed-vgg", "--plateau-monitor", "accuracy", "--shift", "2", "--max-hours", "8", "--holdout", "0.2", "--seed", "7"]).config;
+    expect(custom).toMatchObject({plateau: {monitor: "accuracy", factor: 0.9, patience: 5}, augment: {shift: 2}, maxSeconds: 8 * 3600, holdout: {fraction: 0.2, seed: 7}});
+  });
+
+  it("parseTrainOptions(argv) rejects each bad flag value with a message naming the flag and what it expects", () => {
+    const cases: [string[], string][] = [
+      [["--optimizer", "rmsprop"], '--optimizer is "rmsprop", expected one of adam, sgd'],
+      [["--epochs", "0"], "--epochs is 0, expected an integer >= 1"],
+      [["--batch", "6.5"], "--batch is 6.5, expected an integer >= 2"],
+      [["--schedule", "step"], '--schedule is "step", expected one of onecycle, cosine, plateau, constant'],
+      [["--class-weights", "inverse"], '--class-weights is "inverse", expected one of none, balanced, sqrt'],
+      [["--label-smoothing", "1"], "--label-smoothing is 1, expected a number in [0, 0.99]"],
+      [["--erasing", "2"], "--erasing is 2, expected a number in [0, 1]"],
+      [["--lr", "fast"], 'flag --lr is "fast", expected a number'],
+      [["--backend", "gpu"], '--backend is "gpu", expected one of node, wasm, cpu'],
+      [["--resume"], "--resume needs --out DIR, the folder of the run to continue"],
+      [["--epoch", "3"], "unknown flag --epoch"],
+      [["--plateau-monitor", "lr"], '--plateau-monitor is "lr", expected one of loss, accuracy'],
+      [["--holdout", "1"], "--holdout is 1, expected a number in [0.01, 0.9]"],
+      [["--max-hours", "0"], "--max-hours is 0, expected a number >= 0.000001"],
+      [["--shift", "-1"], "--shift is -1, expected a number in [0, 24]"]
+    ];
+    for (const [args, message] of cases) expect(() => parseTrainOptions(["--model", "tiny", ...args])).toThrow(message);
+  });
+});

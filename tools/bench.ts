@@ -1,0 +1,27 @@
+// `npm run bench -- NAME [flags]`: runs one benchmark and prints its JSON result on stdout.
+//
+// Adding a bench: write tools/bench/NAME.ts exporting
+//   export async function runBench(argv: string[]): Promise<object>   // argv = the flags after NAME
+// and list it in BENCHES below. Progress goes to stderr; the returned object is printed as the one JSON result.
+
+import {printJson, runCli} from "./cli.js";
+
+interface BenchModule {
+  runBench(argv: string[]): Promise<object>;
+}
+
+const BENCHES: Record<string, {load: () => Promise<BenchModule>; about: string}> = {
+  ingest: {load: () => import("./bench/ingest.js"), about: "FER2013 load: folders cold and cached, fer2013.csv, peak memory"},
+  train: {load: () => import("./bench/train.js"), about: "training and inference throughput per model and backend"},
+  browser: {load: () => import("./bench/browser.js"), about: "in-page classifier speed in headless chromium"}
+};
+
+runCli(async () => {
+  const [name, ...argv] = process.argv.slice(2);
+  const names = Object.keys(BENCHES).join(", ");
+  if (!name || name.startsWith("-")) throw new Error(`missing bench name, expected one of ${names} (npm run bench -- NAME)`);
+  const bench = Object.hasOwn(BENCHES, name) ? BENCHES[name] : undefined;
+  if (!bench) throw new Error(`unknown bench "${name}", expected one of ${names}`);
+  const module = await bench.load();
+  printJson(await module.runBench(argv));
+});

@@ -1,0 +1,196 @@
+// `npm run bench -- train`: training and inference speed per model and engine configuration, each measured
+// in its own child process (clean peak memory, and kernel registration is per process).
+// Flags: --models fer-lite,seed-vgg  --configs native,wasm  --workers 1,2  --batch 64  --steps 6  --warmup 2
+// A config is "native" (wasm + oneDNN convolutions) or "wasm" (pure wasm kernels); --workers takes a list
+// (0 = in-process) to measure how the cores scale.
+import {spawnSync} from "node:child_process";
+import {cpus} from "node:os";
+import {fileURLToPath} from "node:url";
+import * as tf from "@tensorflow/tfjs";
+import {createTrainer} from "../../engine/trainer.js";
+import {loadModelFactory, type ModelSource} from "../../engine/replica.js";
+import {parseFlags, runCli} from "../cli.js";
+
+const REFERENCE_MODELS = ["vgg-lite", "seed-vgg-like", "separable", "tiny-bn"];
+const REFERENCE_MODULE = fileURLToPath(new URL("../../engine/reference-models.ts", import.meta.url));
+
+/** PyTorch 1.13 CPU, 2 threads, batch 64, measured on the same kind of 2-core machine (Debian's PyTorch). */
+const PYTORCH_TRAINING_IMAGES_PER_SECOND = {"seed-vgg": 31.5, "vgg-lite (1.17M)": 158};
+const TARGETS = {"seed-vgg": 16, "fer-lite": 150};
+
+interface BenchConfig {
+  model: string;
+  config: "native" | "wasm";
+  workers: number;
+  batch: number;
+  steps: number;
+  warmup: number;
+}
+
+export interface TrainBenchResult {
+  model: string;
+  config: string;
+  backend: string;
+  native: boolean;
+  workers: number;
+  parameters: number;
+  flopsPerImage: number | null;
+  trainingImagesPerSecond: number;
+  trainingStepMs: number[];
+  /**
+   * CPU time (all threads) per training step: with the cores to itself the step would take about
+   * cpuMsPerStep / max(1, workers) ms; a steadier figure than wall time on a shared machine.
+   */
+  trainingCpuMsPerStep: number;
+  /** batch / (cpuMsPerStep / max(1, workers)): the training speed this run's work implies on idle cores. */
+  trainingImagesPerSecondIdleEstimate: number;
+  inferenceImagesPerSecond: number;
+  batch1LatencyMs: number;
+  peakRssBytes: number;
+}
+
+function modelSource(name: string): ModelSource {
+  return REFERENCE_MODELS.includes(name) ? {name, module: REFERENCE_MODULE, exportName: "createReferenceModel"} : {name};
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+}
+
+async function flopsOf(model: tf.LayersModel): Promise<number | null> {
+  try {
+    const {modelSummary} = await import("../../src/lib/models/index.js");
+    return modelSummary(model).flops;
+  } catch {
+    return null;
+  }
+}
+
+/** Runs one configuration in this process. */
+export async function measure(config: BenchConfig): Promise<TrainBenchResult> {
+  const trainer = await createTrainer({
+    model: modelSource(config.model),
+    optimizer: {name: "adam", learningRate: 1e-3},
+    workers: config.workers,
+    backend: "wasm",
+    native: config.config === "native",
+    seed: 1
+  });
+  try {
+    const inputSize = trainer.inputShape.reduce((a, b) => a * b, 1);
+    const xs = new Float32Array(config.batch * inputSize);
+    for (let i = 0; i < xs.length; i++) xs[i] = ((i * 2654435761) >>> 0) / 4294967296;
+    const labels = Int32Array.from({length: config.batch}, (_, i) => i % trainer.numClasses);
+    const stepMs: number[] = [];
+    let cpuMicros = 0;
+    for (let s = 0; s < config.warmup + config.steps; s++) {
+      const started = performance.now();
+      const cpuBefore = process.cpuUsage();
+      await trainer.step({xs, labels});
+      const cpu = process.cpuUsage(cpuBefore);
+      if (s >= config.warmup) {
+        stepMs.push(performance.now() - started);
+        cpuMicros += cpu.user + cpu.system;
+      }
+      process.stderr.write(`  ${config.model} ${config.config} workers=${config.workers}: step ${s + 1}/${config.warmup + config.steps} ${(performance.now() - started).toFixed(0)} ms\n`);
+    }
+    const predictMs: number[] = [];
+    for (let s = 0; s < 6; s++) {
+      const started = performance.now();
+      await trainer.predict(xs);
+      if (s > 0) predictMs.push(performance.now() - started);
+    }
+    // Batch-1 latency: one image through a model in this thread, as an interactive caller would run it.
+    const factory = await loadModelFactory(modelSource(config.model));
+    const model = factory(config.model, {}) as tf.LayersModel;
+    const one = tf.tensor(xs.subarray(0, inputSize), [1, ...trainer.inputShape]);
+    const latencyMs: number[] = [];
+    for (let s = 0; s < 21; s++) {
+      const started = performance.now();
+      const output = model.predict(one) as tf.Tensor;
+      output.dataSync();
+      output.dispose();
+      if (s > 0) latencyMs.push(performance.now() - started);
+    }
+    one.dispose();
+    const flops = await flopsOf(model);
+    model.dispose();
+    return {
+      model: config.model,
+      config: config.config,
+      backend: trainer.backend,
+      native: config.config === "native",
+      workers: trainer.workers,
+      parameters: trainer.parameterCount,
+      flopsPerImage: flops,
+      trainingImagesPerSecond: config.batch / (median(stepMs) / 1000),
+      trainingStepMs: stepMs.map((ms) => Math.round(ms)),
+      trainingCpuMsPerStep: cpuMicros / 1000 / config.steps,
+      trainingImagesPerSecondIdleEstimate: config.batch / (cpuMicros / 1e6 / config.steps / Math.max(1, config.workers)),
+      inferenceImagesPerSecond: config.batch / (median(predictMs) / 1000),
+      batch1LatencyMs: median(latencyMs),
+      peakRssBytes: process.resourceUsage().maxRSS * 1024
+    };
+  } finally {
+    await trainer.dispose();
+  }
+}
+
+function list(value: string | undefined, fallback: string): string[] {
+  return (value ?? fallback).split(",").map((s) => s.trim()).filter(Boolean);
+}
+
+export async function runBench(argv: string[]): Promise<object> {
+  const {flags} = parseFlags(argv, {models: "string", configs: "string", workers: "string", batch: "number", steps: "number", warmup: "number"});
+  const values = {...flags, batch: flags.batch ?? 64, steps: flags.steps ?? 6, warmup: flags.warmup ?? 2};
+  const configs = list(values.configs, "native,wasm");
+  for (const c of configs) if (c !== "native" && c !== "wasm") throw new Error(`unknown config "${c}", expected native or wasm`);
+  const results: (TrainBenchResult | {model: string; config: string; workers: number; error: string})[] = [];
+  for (const model of list(values.models, "fer-lite,seed-vgg")) {
+    for (const config of configs) {
+      // By default native runs with 1 and 2 workers (how the second core scales), pure wasm with 2.
+      for (const workers of list(values.workers, config === "native" ? "1,2" : "2").map(Number)) {
+        const child: BenchConfig = {
+          model,
+          config: config as BenchConfig["config"],
+          workers,
+          batch: Number(values.batch),
+          // Pure wasm is slow on big models: fewer timed steps keep the bench within minutes.
+          steps: config === "wasm" ? Math.min(3, Number(values.steps)) : Number(values.steps),
+          warmup: config === "wasm" ? 1 : Number(values.warmup)
+        };
+        process.stderr.write(`bench train: ${model} ${config} workers=${workers}\n`);
+        const run = spawnSync(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), "--child", JSON.stringify(child)], {
+          stdio: ["ignore", "pipe", "inherit"],
+          encoding: "utf8"
+        });
+        const line = run.stdout.trim().split("\n").pop() ?? "";
+        try {
+          results.push(JSON.parse(line) as TrainBenchResult);
+        } catch {
+          results.push({model, config, workers, error: `child exited with ${run.status}: ${line.slice(0, 200)}`});
+        }
+      }
+    }
+  }
+  return {
+    bench: "train",
+    machine: {cpus: cpus().length, cpu: cpus()[0]?.model ?? "unknown"},
+    batch: Number(values.batch),
+    results,
+    targets: {trainingImagesPerSecond: TARGETS},
+    reference: {pytorchTrainingImagesPerSecond: PYTORCH_TRAINING_IMAGES_PER_SECOND},
+    note: "median step time after warm-up; the machine is shared, so numbers are noisy"
+  };
+}
+
+// The child process of one configuration: one JSON line on stdout; exit explicitly, since the trainer's
+// workers would keep the process alive.
+if (process.argv[2] === "--child") {
+  runCli(async () => {
+    process.stdout.write(JSON.stringify(await measure(JSON.parse(process.argv[3]) as BenchConfig)) + "\n");
+    process.exit(0);
+  });
+}

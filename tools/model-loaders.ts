@@ -1,0 +1,396 @@
+// What the model pages' loaders share (Node only): reads the shipped model folders listed in
+// src/models/models.json and, when FER2013 is here, runs every model over PublicTest and PrivateTest with
+// the code `npm run evaluate` uses (facesToInput -> openFolderPredictor on both cores -> evaluatePredictions);
+// without the dataset it falls back to each folder's committed evaluation.json. Nothing is cached besides
+// the dataset.
+
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import * as tf from "@tensorflow/tfjs";
+import {facePixels, splitIndices, type Fer2013Dataset} from "../src/lib/dataset.js";
+import {bytesToBase64} from "../src/lib/base64.js";
+import {MODELS, modelSummary, type ModelSummary} from "../src/lib/models/index.js";
+import {NUM_CLASSES} from "../src/lib/labels.js";
+import {evaluatePredictions, type SplitEvaluation} from "../src/lib/evaluation.js";
+import {
+  EVALUATION_SPLITS,
+  MODEL_FILES,
+  validateMetadata,
+  type EpochRecord,
+  type Evaluation,
+  type EvaluationSplit,
+  type History,
+  type ModelMetadata
+} from "../src/lib/model-folder.js";
+import {facesToInput, INPUT_SHAPE} from "../src/lib/preprocess.js";
+import {packSprite, sampleFaces, type Sprite} from "../src/lib/dataset-stats.js";
+import {
+  confidentCellFaces,
+  convBlockOutputs,
+  headline,
+  learningRateCurve,
+  selectedEpoch,
+  type BlockOutput,
+  type CellFace,
+  type LearningRatePoint,
+  type EvaluatedSplitFaces,
+  type ModelEvaluationReport,
+  type ModelEvaluationsReport,
+  type ModelSummaryRow,
+  type SpriteFace
+} from "../src/lib/model-pages.js";
+import {SHIPPED_MODELS_DIR, loadModelFolder, readJson, readModelArtifacts, readModelsIndex, readOptionalJson} from "./model-io.js";
+import {joinedModelJson} from "../src/lib/model-artifacts.js";
+// The loaders predict as `npm run evaluate` does: the engine's backend and the same folder predictor.
+import {initTrainingBackend} from "../engine/backend.js";
+import {averageWithMirror, openFolderPredictor, type FolderPredictor} from "./folder-predictor.js";
+import {flipBatch} from "../src/lib/augment.js";
+
+/**
+ * src/models, or FER_MODELS_DIR when set: a folder laid out the same way (models.json and model folders),
+ * for previewing runs that are not shipped yet and for tests.
+ */
+export const MODELS_DIR = process.env.FER_MODELS_DIR ? path.resolve(process.env.FER_MODELS_DIR) : SHIPPED_MODELS_DIR;
+
+/** A model folder under src/models and its committed JSON files. */
+export interface ShippedModel {
+  name: string;
+  isDefault: boolean;
+  dir: string;
+  metadata: ModelMetadata;
+  history: History | null;
+  evaluation: Evaluation | null;
+  /** Bytes of the weight shards model.json lists. */
+  weightBytes: number;
+  /** Weight dtypes as stored ("float32", or "uint8"/"float16" when quantized). */
+  weightDtypes: string[];
+}
+
+/** The models of models.json, default first, with their metadata, history and committed evaluation. */
+export function readShippedModels({modelsDir = MODELS_DIR}: {modelsDir?: string} = {}): ShippedModel[] {
+  const index = readModelsIndex(modelsDir);
+  return index.models.map((name) => {
+    const dir = path.join(modelsDir, name);
+    if (!fs.existsSync(dir)) throw new Error(`${path.join(modelsDir, "models.json")} lists "${name}", but ${dir} does not exist`);
+    const metadataFile = path.join(dir, MODEL_FILES.metadata);
+    const metadata = validateMetadata(readJson(metadataFile), metadataFile);
+    const modelJson = readJson<tf.io.ModelJSON>(path.join(dir, MODEL_FILES.model));
+    const groups = modelJson.weightsManifest ?? [];
+    const weightBytes = groups.flatMap((group) => group.paths).reduce((sum, shard) => {
+      const file = path.join(dir, shard);
+      if (!fs.existsSync(file)) throw new Error(`${path.join(dir, MODEL_FILES.model)} lists weight file ${shard}, which is not in ${dir}`);
+      return sum + fs.statSync(file).size;
+    }, 0);
+    const weightDtypes = [...new Set(groups.flatMap((group) => group.weights.map((w) => w.quantization?.dtype ?? w.dtype ?? "float32")))];
+    return {
+      name,
+      isDefault: name === index.default,
+      dir,
+      metadata,
+      history: readOptionalJson<History>(path.join(dir, MODEL_FILES.history)),
+      evaluation: readOptionalJson<Evaluation>(path.join(dir, MODEL_FILES.evaluation)),
+      weightBytes,
+      weightDtypes
+    };
+  });
+}
+
+/** One model's predictions on one test split, with the split's dataset rows and labels. */
+export interface SplitPredictions {
+  indices: Int32Array;
+  labels: Uint8Array;
+  probabilities: Float32Array;
+  evaluation: SplitEvaluation;
+  /** With `tta`: the metrics of each face averaged with its mirror image. */
+  flipTta?: SplitEvaluation;
+}
+
+export interface PredictTestSplitsOptions {
+  /** Also evaluate flip test-time augmentation; the plain pass is half of it, so one more pass per split. */
+  tta?: boolean;
+  /** Called as each split starts, for progress. */
+  onSplit?: (split: EvaluationSplit, faces: number) => void;
+}
+
+/** The loop of `npm run evaluate` and the model loaders: every test split through the predictor, then the metrics. */
+export async function predictTestSplits(
+  predictor: Pick<FolderPredictor, "predict">,
+  dataset: Fer2013Dataset,
+  {tta = false, onSplit}: PredictTestSplitsOptions = {}
+): Promise<Record<EvaluationSplit, SplitPredictions>> {
+  const out = {} as Record<EvaluationSplit, SplitPredictions>;
+  for (const split of EVALUATION_SPLITS) {
+    const indices = splitIndices(dataset, split);
+    if (indices.length === 0) throw new Error(`the dataset has no ${split} faces`);
+    onSplit?.(split, indices.length);
+    const labels = Uint8Array.from(indices, (i) => dataset.labels[i]);
+    const input = facesToInput(dataset.pixels, indices);
+    const probabilities = await predictor.predict(input);
+    out[split] = {indices, labels, probabilities, evaluation: evaluatePredictions(probabilities, labels)};
+    if (tta) out[split].flipTta = evaluatePredictions(averageWithMirror(probabilities, await predictor.predict(flipBatch(input))), labels);
+  }
+  return out;
+}
+
+/** Median wall time of one face through the model (batch of 1), after a warm-up. */
+export async function measureLatency(model: tf.LayersModel, {runs = 25, warmup = 3}: {runs?: number; warmup?: number} = {}): Promise<number> {
+  const input = tf.zeros([1, ...INPUT_SHAPE]);
+  const times: number[] = [];
+  try {
+    for (let k = 0; k < warmup + runs; k++) {
+      const started = performance.now();
+      const output = model.predict(input) as tf.Tensor;
+      await output.data();
+      output.dispose();
+      if (k >= warmup) times.push(performance.now() - started);
+    }
+  } finally {
+    input.dispose();
+  }
+  times.sort((a, b) => a - b);
+  return Math.round(times[Math.floor(times.length / 2)] * 100) / 100;
+}
+
+export interface ModelEvaluationsOptions {
+  modelsDir?: string;
+  /** FER2013, or undefined to read each folder's committed evaluation.json. */
+  dataset?: Fer2013Dataset;
+  /** Faces kept per confusion-matrix cell (most confident first). */
+  perCell?: number;
+  /** Time one face through each model; off in tests. */
+  latency?: boolean;
+  log?: (message: string) => void;
+}
+
+export interface ModelEvaluationsResult {
+  report: ModelEvaluationsReport;
+  summary: ModelSummaryRow[];
+  /** Per test split, the faces the report shows, one tile each; null without the dataset. */
+  sprites: Record<EvaluationSplit, Sprite> | null;
+}
+
+const roundProbability = (p: number) => Math.round(p * 1e4) / 1e4;
+
+let backendName: string | null = null;
+
+/** The fastest backend here, as for `npm run evaluate`, with both cores for the convolutions. */
+async function startBackend(): Promise<string> {
+  if (backendName) return backendName;
+  const threads = os.availableParallelism?.() ?? os.cpus().length;
+  const started = await initTrainingBackend({prefer: "node", threads: Math.min(threads, 4)});
+  backendName = started.native ? `${started.backend}+onednn` : started.backend;
+  return backendName;
+}
+
+/**
+ * Evaluates every shipped model on both test splits (or reads the committed evaluations) and gathers,
+ * per split, the faces the metrics page shows for each confusion-matrix cell.
+ */
+export async function modelEvaluations({
+  modelsDir = MODELS_DIR,
+  dataset,
+  perCell = 24,
+  latency = true,
+  log = () => {}
+}: ModelEvaluationsOptions = {}): Promise<ModelEvaluationsResult> {
+  const shipped = readShippedModels({modelsDir});
+  // This thread's backend, for the single-face latency (the predictors start their own workers).
+  const backend = latency ? await startBackend() : null;
+  // Per split: dataset row -> position in the split's face table, shared by every model.
+  const faceTables = Object.fromEntries(EVALUATION_SPLITS.map((split) => [split, new Map<number, number>()])) as Record<EvaluationSplit, Map<number, number>>;
+  const models: ModelEvaluationReport[] = [];
+  const summary: ModelSummaryRow[] = [];
+  // Where the test splits ran, per model ("wasm+onednn x2" on both cores), for the report's one line.
+  const predictedOn = new Set<string>();
+  let seconds = 0;
+  for (const model of shipped) {
+    const started = performance.now();
+    // With the dataset, `npm run evaluate`'s predictor (which holds the model in this thread too, for latency).
+    const predictor = dataset ? await openFolderPredictor(model.dir) : null;
+    const network = predictor?.model ?? (latency ? await loadModelFolder(model.dir) : null);
+    let evaluation: ModelEvaluationReport["evaluation"] = null;
+    let source: ModelEvaluationReport["source"] = "none";
+    let cells: ModelEvaluationReport["cells"] = null;
+    try {
+      if (dataset && predictor) {
+        const predictions = await predictTestSplits(predictor, dataset);
+        const took = (performance.now() - started) / 1000;
+        seconds += took;
+        predictedOn.add(predictor.backend);
+        const inProcess = predictor.inProcessReason ? `; in this thread: ${predictor.inProcessReason}` : "";
+        log(`model-evaluations: ${model.name} over PublicTest and PrivateTest in ${took.toFixed(1)} s (${predictor.backend}${inProcess})`);
+        const splits = Object.fromEntries(EVALUATION_SPLITS.map((split) => [split, predictions[split].evaluation])) as Evaluation["splits"];
+        warnIfStale(model, splits, log);
+        evaluation = {splits, flipTta: model.evaluation?.flipTta, backend: predictor.backend, createdAt: new Date().toISOString()};
+        source = "fer2013";
+        cells = Object.fromEntries(
+          EVALUATION_SPLITS.map((split) => {
+            const {indices, labels, probabilities} = predictions[split];
+            const table = faceTables[split];
+            const positions = confidentCellFaces(probabilities, labels, {perCell});
+            const toFace = (position: number): CellFace => {
+              const row = indices[position];
+              if (!table.has(row)) table.set(row, table.size);
+              return {face: table.get(row)!, p: Array.from(probabilities.subarray(position * NUM_CLASSES, (position + 1) * NUM_CLASSES), roundProbability)};
+            };
+            return [split, positions.map((row) => row.map((cell) => cell.map(toFace)))];
+          })
+        ) as Record<EvaluationSplit, CellFace[][][]>;
+      } else if (model.evaluation) {
+        const {splits, flipTta, backend: evaluatedOn, createdAt} = model.evaluation;
+        evaluation = {splits, flipTta, backend: evaluatedOn, createdAt};
+        source = "committed";
+      }
+      const latencyMs = latency && network ? await measureLatency(network) : null;
+      models.push({
+        name: model.name,
+        isDefault: model.isDefault,
+        architecture: model.metadata.architecture,
+        evaluation,
+        source,
+        cells
+      });
+      summary.push({
+        name: model.name,
+        isDefault: model.isDefault,
+        params: model.metadata.params,
+        flops: model.metadata.flops,
+        weightBytes: model.weightBytes,
+        secondsTrained: model.metadata.secondsTrained,
+        epochsRun: model.metadata.epochsRun,
+        privateTest: headline(evaluation?.splits.PrivateTest),
+        publicTest: headline(evaluation?.splits.PublicTest),
+        privateTestFlip: headline(evaluation?.flipTta?.PrivateTest),
+        latencyMs,
+        latencyBackend: latencyMs == null ? null : backend
+      });
+    } finally {
+      if (predictor) await predictor.dispose();
+      else network?.dispose();
+    }
+  }
+  const sprites = dataset
+    ? (Object.fromEntries(EVALUATION_SPLITS.map((split) => [split, packSprite(dataset, [...faceTables[split].keys()], {columns: 32})])) as Record<EvaluationSplit, Sprite>)
+    : null;
+  const splits = Object.fromEntries(
+    EVALUATION_SPLITS.map((split): [EvaluationSplit, EvaluatedSplitFaces] => {
+      const sprite = sprites?.[split];
+      const rows = [...faceTables[split].keys()];
+      const faces: SpriteFace[] = sprite && dataset
+        ? rows.map((row, k) => ({id: dataset.ids[row], label: dataset.labels[row], ...sprite.tiles[k]}))
+        : [];
+      return [split, {faces, width: sprite?.width ?? 1, height: sprite?.height ?? 1, tileSize: 48}];
+    })
+  ) as Record<EvaluationSplit, EvaluatedSplitFaces>;
+  return {
+    report: {
+      facesAvailable: Boolean(dataset),
+      seconds: dataset ? Math.round(seconds * 10) / 10 : null,
+      backend: dataset ? [...predictedOn].join(", ") : null,
+      perCell,
+      splits,
+      models
+    },
+    summary,
+    sprites
+  };
+}
+
+/** A committed evaluation.json that no longer matches the shipped weights should be re-run, not shown. */
+function warnIfStale(model: ShippedModel, live: Evaluation["splits"], log: (message: string) => void): void {
+  if (!model.evaluation) return;
+  for (const split of EVALUATION_SPLITS) {
+    const committed = model.evaluation.splits[split];
+    if (committed && (committed.count !== live[split].count || Math.abs(committed.accuracy - live[split].accuracy) > 1e-9)) {
+      log(
+        `model-evaluations: warning: ${path.join(model.dir, MODEL_FILES.evaluation)} says ${split} accuracy ` +
+          `${committed.accuracy.toFixed(4)} on ${committed.count} faces, the dataset gives ${live[split].accuracy.toFixed(4)} on ` +
+          `${live[split].count}: run npm run evaluate -- --model ${path.relative(process.cwd(), model.dir) || model.dir}`
+      );
+    }
+  }
+}
+
+/** What the architecture page shows per model. */
+export interface ModelArchitecture {
+  name: string;
+  isDefault: boolean;
+  architecture: string;
+  description: string | null;
+  summary: ModelSummary;
+  weightBytes: number;
+  weightDtypes: string[];
+  blocks: BlockOutput[];
+}
+
+/** Every shipped model's layers (type, output shape, parameters, FLOPs), read from its own model.json. */
+export async function modelArchitectures({modelsDir = MODELS_DIR}: {modelsDir?: string} = {}): Promise<ModelArchitecture[]> {
+  const out: ModelArchitecture[] = [];
+  for (const model of readShippedModels({modelsDir})) {
+    const network = await loadModelFolder(model.dir);
+    try {
+      const summary = modelSummary(network);
+      out.push({
+        name: model.name,
+        isDefault: model.isDefault,
+        architecture: model.metadata.architecture,
+        description: MODELS[model.metadata.architecture]?.description ?? null,
+        summary,
+        weightBytes: model.weightBytes,
+        weightDtypes: model.weightDtypes,
+        blocks: convBlockOutputs(summary.layers)
+      });
+    } finally {
+      network.dispose();
+    }
+  }
+  return out;
+}
+
+/** The default model as one model.json + one weights.bin, the form the page hands to tf.io.fromMemory. */
+export function defaultModelFiles({modelsDir = MODELS_DIR}: {modelsDir?: string} = {}): {name: string; modelJson: string; weights: Uint8Array} {
+  const name = readModelsIndex(modelsDir).default;
+  const {modelJson, weightData} = readModelArtifacts(path.join(modelsDir, name));
+  return {name, modelJson: JSON.stringify(joinedModelJson(modelJson)), weights: new Uint8Array(weightData)};
+}
+
+/** A test face the reader can feed to the network on the architecture page. */
+export interface PickableFace {
+  id: string;
+  split: EvaluationSplit;
+  emotion: string;
+  /** 2304 grey levels, base64. */
+  pixels: string;
+}
+
+/** A seeded sample of `perClass` PrivateTest faces of each class (none without the dataset). */
+export function pickableFaces(dataset: Fer2013Dataset | undefined, {perClass = 5, seed = 48}: {perClass?: number; seed?: number} = {}): PickableFace[] {
+  if (!dataset) return [];
+  return sampleFaces(dataset, {perGroup: perClass, seed})
+    .filter((group) => group.split === "PrivateTest")
+    .flatMap((group) =>
+      group.indices.map((row) => ({id: dataset.ids[row], split: "PrivateTest" as const, emotion: group.emotion, pixels: bytesToBase64(facePixels(dataset, row))}))
+    );
+}
+
+/** What the training page shows per model: the run's configuration and history, and the schedule it followed. */
+export interface TrainingRun {
+  name: string;
+  isDefault: boolean;
+  metadata: ModelMetadata;
+  history: History | null;
+  selected: EpochRecord | null;
+  learningRate: LearningRatePoint[];
+}
+
+export function trainingRuns({modelsDir = MODELS_DIR}: {modelsDir?: string} = {}): TrainingRun[] {
+  return readShippedModels({modelsDir}).map((model) => ({
+    name: model.name,
+    isDefault: model.isDefault,
+    metadata: model.metadata,
+    history: model.history,
+    selected: model.history ? selectedEpoch(model.history) : null,
+    learningRate: model.history ? learningRateCurve(model.metadata, model.history) : []
+  }));
+}
