@@ -1,11 +1,11 @@
-// Builds and loads the optional native addon (native/dnnl_kernels.cc, against oneDNN 2.x or 3.x): compiled on
-// first use with $CXX, else g++, else clang++, into .cache/engine/native/ under a name that carries the source's
-// hash, the compiler and the oneDNN version, so switching either rebuilds. oneDNN is looked for in $DNNLROOT,
-// $ONEDNN_ROOT, Homebrew's prefixes on macOS, /usr/local and /usr. Anything missing means no addon: the engine
-// then runs on pure wasm, and backend.ts says so once per process (noteNativeUnavailable).
+// Builds and loads the optional native addon (native/dnnl_kernels.cc and its headers, against oneDNN 2.x or
+// 3.x): compiled on first use with $CXX, else g++, else clang++, into .cache/engine/native/ under a name that
+// carries the sources' hash, the compiler and the oneDNN version, so switching either rebuilds. oneDNN is
+// looked for in $DNNLROOT, $ONEDNN_ROOT, Homebrew's prefixes on macOS, /usr/local and /usr. Anything missing
+// means no addon: the engine then runs on pure wasm, and backend.ts says so once per process.
 import {execFileSync} from "node:child_process";
 import {createHash} from "node:crypto";
-import {accessSync, closeSync, constants, existsSync, mkdirSync, openSync, readFileSync, renameSync, rmSync} from "node:fs";
+import {accessSync, closeSync, constants, existsSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync} from "node:fs";
 import {createRequire} from "node:module";
 import path from "node:path";
 import {fileURLToPath} from "node:url";
@@ -57,7 +57,8 @@ export interface FileProbe {
   readText(file: string): string | null;
 }
 
-const SOURCE = fileURLToPath(new URL("./native/dnnl_kernels.cc", import.meta.url));
+const SOURCE_DIR = fileURLToPath(new URL("./native/", import.meta.url));
+const SOURCE = path.join(SOURCE_DIR, "dnnl_kernels.cc");
 const REPO_ROOT = fileURLToPath(new URL("..", import.meta.url));
 const OUTPUT_DIR = path.join(REPO_ROOT, ".cache", "engine", "native");
 
@@ -201,16 +202,20 @@ export function addonFileName(hash: string, compiler: Pick<Compiler, "id">, oneD
   return `dnnl_kernels-${hash}-${compiler.id}-onednn${oneDnn.version}.node`;
 }
 
-/** Where the addon for the current source and toolchain lives; null when there is no toolchain. */
+/** Where the addon for the current sources and toolchain lives; null when there is no toolchain. */
 export function nativeAddonPath(): string | null {
   const {toolchain} = findToolchain();
   if (toolchain == null) return null;
-  const hash = createHash("sha256")
-    .update(readFileSync(SOURCE))
+  const hash = createHash("sha256");
+  // The .cc and the headers beside it, so that editing any of them rebuilds.
+  for (const name of readdirSync(SOURCE_DIR).filter((file) => /\.(cc|h)$/.test(file)).sort()) {
+    hash.update(name).update(readFileSync(path.join(SOURCE_DIR, name)));
+  }
+  const digest = hash
     .update(JSON.stringify([toolchain.compiler, toolchain.oneDnn, compileArguments(toolchain, {source: "", output: ""})]))
     .digest("hex")
     .slice(0, 12);
-  return path.join(OUTPUT_DIR, addonFileName(hash, toolchain.compiler, toolchain.oneDnn));
+  return path.join(OUTPUT_DIR, addonFileName(digest, toolchain.compiler, toolchain.oneDnn));
 }
 
 /** Compiles the addon; throws with the compiler's message when it cannot. */
@@ -257,15 +262,24 @@ function sleepSync(ms: number): void {
 let cached: NativeAddon | null | undefined;
 let failure: string | null = null;
 
+// Set in process.env when the addon could not be had: the worker threads a trainer starts afterwards copy the
+// environment and skip the build that just failed, instead of each running the compiler again.
+const UNAVAILABLE = "FER_NATIVE_UNAVAILABLE";
+
 /**
  * The addon, building it first when `build` is true and it is missing; null when it cannot be had (then
  * nativeUnavailableReason() says why). FER_NATIVE=0 in the environment turns it off. A failed build is not
- * retried in the same thread.
+ * retried in the same thread, nor in the threads it starts afterwards.
  */
 export function loadNativeAddon({build = true}: {build?: boolean} = {}): NativeAddon | null {
   if (cached !== undefined && (cached != null || !build || failure != null)) return cached;
   if (process.env.FER_NATIVE === "0") {
     failure = null;
+    return (cached = null);
+  }
+  const inherited = process.env[UNAVAILABLE];
+  if (inherited) {
+    failure = inherited;
     return (cached = null);
   }
   try {
@@ -283,6 +297,7 @@ export function loadNativeAddon({build = true}: {build?: boolean} = {}): NativeA
     failure = null;
   } catch (error) {
     failure = (error as Error).message.split("\n")[0];
+    process.env[UNAVAILABLE] = failure;
     cached = null;
   }
   return cached;

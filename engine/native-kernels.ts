@@ -1,5 +1,7 @@
 // Registers the optional oneDNN addon's kernels on the wasm backend: convolutions (forward, fused
-// bias+ReLU, both gradients) and MaxPoolGrad read and write tensors in place in the wasm heap.
+// bias+ReLU, both gradients) and MaxPoolGrad read and write tensors in place in the wasm heap. The addon gets
+// the heap's ArrayBuffer and byte offsets, and checks them against the buffer's length before it touches
+// memory, so a wrong offset here throws ("conv2d: input at offset ... lies past the heap's ... bytes").
 import * as tf from "@tensorflow/tfjs";
 import type {BackendWasm} from "@tensorflow/tfjs-backend-wasm";
 import type {NativeAddon} from "./native-build.js";

@@ -76,7 +76,8 @@ export function registerWasmOverrides(addon: NativeAddon | null): void {
     const {axis, keepDims} = args.attrs as unknown as tf.SumAttrs;
     const axes = tf.util.parseAxisParam(axis, x.shape).sort((a, b) => a - b);
     const leading = axes.length > 0 && axes.length < x.shape.length && axes.every((a, i) => a === i);
-    if (!leading || x.dtype !== "float32") return sumBuiltin(args);
+    // Empty tensors go to the built-in kernel: the in-place loops below (and the addon's checks) need a whole grid.
+    if (!leading || x.dtype !== "float32" || size(x.shape) === 0) return sumBuiltin(args);
     const {backend} = args;
     const columns = size(x.shape.slice(axes.length));
     const rows = size(x.shape) / columns;

@@ -1,10 +1,11 @@
 // Optional native kernels for the tfjs wasm backend: oneDNN convolutions (forward and both gradients) and
 // sgemm, plus fused loops for BatchNorm training, max-pool and ReLU gradients, column sums and the Adam update.
 // The heap kernels read and write tensors in place in the wasm heap (an ArrayBuffer passed from JS) at byte
-// offsets, so nothing is copied; each checks every argument first (parameter count, offsets and sizes against
-// the heap's length, shapes) and throws a JavaScript error instead of touching memory it was not given.
-// Builds against oneDNN 2.x and 3.x: the version-specific code is the four helpers under "oneDNN 2.x / 3.x".
+// offsets, so nothing is copied; each checks every argument first (args.h: parameter count, offsets and sizes
+// against the heap's length, shapes) and throws a JavaScript error instead of touching memory it was not given.
+// Builds against oneDNN 2.x and 3.x: the version-specific code is all in onednn_compat.h.
 // Caches are thread_local: each worker_thread that loads the addon gets its own.
+// Over 400 lines because it holds eleven entry points, each kept next to the checks of its own arguments.
 #include <node_api.h>
 #include <oneapi/dnnl/dnnl.hpp>
 
@@ -18,9 +19,8 @@
 #include <unordered_map>
 #include <vector>
 
-#if !defined(DNNL_VERSION_MAJOR) || DNNL_VERSION_MAJOR < 2
-#error "dnnl_kernels.cc needs oneDNN 2.x or 3.x"
-#endif
+#include "args.h"
+#include "onednn_compat.h"
 
 #if DNNL_CPU_THREADING_RUNTIME == DNNL_RUNTIME_OMP
 // Declared here rather than through <omp.h> and -fopenmp: the thread count must be set in the OpenMP runtime
@@ -47,176 +47,6 @@ struct Context {
 Context& context() {
   thread_local Context ctx;
   return ctx;
-}
-
-// ---- oneDNN 2.x / 3.x ----
-// oneDNN 3.0 removed the operation descriptors (convolution_forward::desc and friends): primitive descriptors
-// take the engine and the memory descriptors directly, and eltwise post-ops lost their scale argument.
-
-struct ConvDescs {
-  memory::desc src, weights, bias, dst;  // weights: format_tag::any, so oneDNN picks its layout
-  bool with_bias;
-  memory::dims strides, dilations, pad_l, pad_r;
-};
-
-post_ops relu_post_op() {
-  post_ops ops;
-#if DNNL_VERSION_MAJOR >= 3
-  ops.append_eltwise(algorithm::eltwise_relu, 0.f, 0.f);
-#else
-  ops.append_eltwise(1.f, algorithm::eltwise_relu, 0.f, 0.f);
-#endif
-  return ops;
-}
-
-convolution_forward::primitive_desc forward_pd(const engine& eng, const ConvDescs& d, const primitive_attr& attr) {
-  const auto prop = prop_kind::forward_training;
-  const auto alg = algorithm::convolution_direct;
-#if DNNL_VERSION_MAJOR >= 3
-  return d.with_bias ? convolution_forward::primitive_desc(eng, prop, alg, d.src, d.weights, d.bias, d.dst, d.strides, d.dilations,
-                                                           d.pad_l, d.pad_r, attr)
-                     : convolution_forward::primitive_desc(eng, prop, alg, d.src, d.weights, d.dst, d.strides, d.dilations, d.pad_l,
-                                                           d.pad_r, attr);
-#else
-  auto desc = d.with_bias ? convolution_forward::desc(prop, alg, d.src, d.weights, d.bias, d.dst, d.strides, d.dilations, d.pad_l, d.pad_r)
-                          : convolution_forward::desc(prop, alg, d.src, d.weights, d.dst, d.strides, d.dilations, d.pad_l, d.pad_r);
-  return convolution_forward::primitive_desc(desc, attr, eng);
-#endif
-}
-
-convolution_backward_data::primitive_desc backward_data_pd(const engine& eng, const ConvDescs& d,
-                                                           const convolution_forward::primitive_desc& hint) {
-#if DNNL_VERSION_MAJOR >= 3
-  return convolution_backward_data::primitive_desc(eng, algorithm::convolution_direct, d.src, d.weights, d.dst, d.strides, d.dilations,
-                                                   d.pad_l, d.pad_r, hint);
-#else
-  convolution_backward_data::desc desc(algorithm::convolution_direct, d.src, d.weights, d.dst, d.strides, d.dilations, d.pad_l, d.pad_r);
-  return convolution_backward_data::primitive_desc(desc, eng, hint);
-#endif
-}
-
-convolution_backward_weights::primitive_desc backward_weights_pd(const engine& eng, const ConvDescs& d,
-                                                                 const convolution_forward::primitive_desc& hint) {
-#if DNNL_VERSION_MAJOR >= 3
-  return convolution_backward_weights::primitive_desc(eng, algorithm::convolution_direct, d.src, d.weights, d.dst, d.strides,
-                                                      d.dilations, d.pad_l, d.pad_r, hint);
-#else
-  convolution_backward_weights::desc desc(algorithm::convolution_direct, d.src, d.weights, d.dst, d.strides, d.dilations, d.pad_l,
-                                          d.pad_r);
-  return convolution_backward_weights::primitive_desc(desc, eng, hint);
-#endif
-}
-
-// ---- argument checks ----
-
-// No tensor dimension in a heap of at most 4 GiB comes near this; bounding every dimension by it keeps the
-// products below in exact double range and every index within int64.
-constexpr double MAX_DIMENSION = 2147483647.0;
-
-// As JavaScript prints it, since the messages are read there.
-std::string number(double value) {
-  if (std::isnan(value)) return "NaN";
-  if (std::isinf(value)) return value > 0 ? "Infinity" : "-Infinity";
-  char buf[40];
-  if (std::isfinite(value) && value == std::floor(value) && std::fabs(value) < 1e18) snprintf(buf, sizeof buf, "%.0f", value);
-  else snprintf(buf, sizeof buf, "%g", value);
-  return buf;
-}
-
-// One call's arguments, checked in O(1): the heap, the float64 parameters and the kernel's name for messages.
-// The first failed check throws the JavaScript error and sets `failed`; later checks then do nothing, and the
-// kernel returns before it touches memory.
-struct Args {
-  napi_env env;
-  const char* kernel;
-  char* heap = nullptr;
-  size_t heap_length = 0;
-  const double* p = nullptr;
-  bool failed = false;
-
-  Args(napi_env e, const char* name) : env(e), kernel(name) {}
-
-  bool fail(const std::string& message) {
-    if (!failed) napi_throw_error(env, nullptr, (std::string(kernel) + ": " + message).c_str());
-    failed = true;
-    return false;
-  }
-
-  // fail() for a kernel's return statement.
-  napi_value error(const std::string& message) {
-    fail(message);
-    return nullptr;
-  }
-
-  bool heap_and_params(napi_value heap_value, napi_value params_value, size_t expected) {
-    bool is_buffer = false;
-    if (napi_is_arraybuffer(env, heap_value, &is_buffer) != napi_ok || !is_buffer) return fail("heap must be an ArrayBuffer");
-    void* data = nullptr;
-    if (napi_get_arraybuffer_info(env, heap_value, &data, &heap_length) != napi_ok) return fail("cannot read the heap");
-    heap = static_cast<char*>(data);
-    bool is_typed = false;
-    napi_typedarray_type type;
-    size_t length = 0, byte_offset;
-    void* raw = nullptr;
-    napi_value buffer;
-    if (napi_is_typedarray(env, params_value, &is_typed) != napi_ok || !is_typed ||
-        napi_get_typedarray_info(env, params_value, &type, &length, &raw, &buffer, &byte_offset) != napi_ok || type != napi_float64_array) {
-      return fail("params must be a Float64Array");
-    }
-    if (length != expected) return fail("params must hold " + std::to_string(expected) + " numbers, got " + std::to_string(length));
-    p = static_cast<const double*>(raw);
-    return true;
-  }
-
-  // p[i] as a whole number >= min (and <= MAX_DIMENSION); NaN and infinities fail the comparisons.
-  int64_t whole(size_t i, const char* name, double min) {
-    if (failed) return 0;
-    const double value = p[i];
-    if (!(value >= min && value <= MAX_DIMENSION && value == std::floor(value))) {
-      fail(std::string(name) + " must be a whole number" + (min > -MAX_DIMENSION ? " >= " + number(min) : std::string()) + ", got " +
-           number(value));
-      return 0;
-    }
-    return static_cast<int64_t>(value);
-  }
-
-  bool flag(size_t i, const char* name) {
-    if (failed) return false;
-    if (p[i] != 0 && p[i] != 1) return fail(std::string(name) + " must be 0 or 1, got " + number(p[i]));
-    return p[i] == 1;
-  }
-
-  // The `elements` float32 values at byte offset p[i], which must lie inside the heap.
-  float* region(size_t i, const char* name, double elements) {
-    if (failed) return nullptr;
-    const double offset = p[i];
-    const std::string what(name);
-    if (!(offset >= 0 && offset == std::floor(offset))) {
-      fail(what + " offset " + number(offset) + " is not a byte offset (a whole number >= 0)");
-      return nullptr;
-    }
-    if (std::fmod(offset, 4.0) != 0) {
-      fail(what + " at offset " + number(offset) + " is not aligned to 4 bytes");
-      return nullptr;
-    }
-    // Exact while the sum is below 2^53; a larger one exceeds any heap however it rounds.
-    const double bytes = elements * 4.0;
-    if (offset + bytes > static_cast<double>(heap_length)) {
-      fail(what + " at offset " + number(offset) + " + " + number(bytes) + " bytes lies past the heap's " +
-           number(static_cast<double>(heap_length)) + " bytes");
-      return nullptr;
-    }
-    return reinterpret_cast<float*>(heap + static_cast<size_t>(offset));
-  }
-};
-
-// Reads a (heap, params) call of `expected` parameters.
-bool heap_call(Args& a, napi_callback_info info, size_t expected) {
-  size_t argc = 2;
-  napi_value argv[2];
-  if (napi_get_cb_info(a.env, info, &argc, argv, nullptr, nullptr) != napi_ok) return a.fail("cannot read the arguments");
-  if (argc != 2) return a.fail("expects 2 arguments (heap, params), got " + std::to_string(argc));
-  return a.heap_and_params(argv[0], argv[1], expected);
 }
 
 // ---- convolutions ----

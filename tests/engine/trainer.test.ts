@@ -1,6 +1,7 @@
 import {fileURLToPath} from "node:url";
 import {afterAll, describe, expect, it} from "vitest";
-import {createTrainer, shardRanges, type ModelSource, type Trainer} from "../../engine/trainer.js";
+import {createTrainer, type ModelSource, type Trainer} from "../../engine/trainer.js";
+import {shardRanges} from "../../engine/batch.js";
 
 const REFERENCE_MODELS = fileURLToPath(new URL("../../engine/reference-models.ts", import.meta.url));
 const SIZE = 16;
