@@ -34,18 +34,26 @@ describe("createModel", () => {
 });
 
 describe("seed-vgg", () => {
-  it("seed-vgg has the original project's 7,199,943 parameters and its layer sequence", () => {
+  it("seed-vgg is emojimation.ipynb's network: 5,102,791 parameters, its layer sequence and shapes", () => {
     const model = createModel("seed-vgg");
     const summary = modelSummary(model);
-    // Convolutions 4,684,224 + batch norm 7,680 + dense 4608-512-256-64-7 2,508,039.
-    expect(summary.params).toBe(7_199_943);
+    // Convolutions 4,684,224 + batch norm 7,680 + dense 512-512-256-64-7 410,887.
+    expect(summary.params).toBe(5_102_791);
     const types = summary.layers.map((l) => l.type);
     expect(types.filter((t) => t === "Conv2D")).toHaveLength(8);
     expect(types.filter((t) => t === "BatchNormalization")).toHaveLength(8);
     expect(types.filter((t) => t === "MaxPooling2D")).toHaveLength(4);
-    expect(types.filter((t) => t === "Dropout")).toHaveLength(4);
+    // One per block and one after each hidden dense layer.
+    expect(types.filter((t) => t === "Dropout")).toHaveLength(7);
+    const shape = (name: string) => summary.layers.find((l) => l.name === name)!.outputShape;
+    // The first convolution is unpadded; 3x3/2 pooling without padding: 46 -> 22 -> 10 -> 4 -> 1.
+    expect([shape("block1_conv1"), shape("block1_pool"), shape("block2_pool"), shape("block3_pool"), shape("block4_pool")]).toEqual([
+      [46, 46, 64], [22, 22, 64], [10, 10, 128], [4, 4, 256], [1, 1, 512]
+    ]);
+    // ReLU inside the convolution, batch norm after it (Keras's Conv2D(activation='relu') then BatchNormalization()).
+    expect(types.slice(1, 3)).toEqual(["Conv2D", "BatchNormalization"]);
     expect(summary.layers.filter((l) => l.type === "Dense").map((l) => l.outputShape[0])).toEqual([512, 256, 64, 7]);
-    expect(summary.layers.find((l) => l.type === "Flatten")!.outputShape).toEqual([4608]);
+    expect(shape("flatten")).toEqual([512]);
     model.dispose();
   });
 });
