@@ -22,7 +22,7 @@ const USAGE = `npm run evaluate -- --model DIR [--tta] [--data PATH] [--backend 
 Runs a model folder over PublicTest and PrivateTest: accuracy, top-2 accuracy, macro-F1, per-class
 precision/recall/F1/support, confusion matrix, expected calibration error with reliability bins.
 --tta also averages each face with its mirror image. The faces are split across two worker threads (see
-engine/folder-predictor.ts; "backend" in the output says where they ran). Writes DIR/evaluation.json,
+tools/folder-predictor.ts; "backend" in the output says where they ran). Writes DIR/evaluation.json,
 prints a JSON summary.`;
 
 function headline(e: SplitEvaluation) {

@@ -152,3 +152,67 @@ export function findNearBlank(dataset: Fer2013Dataset, {minStd = NEAR_BLANK_MIN_
   for (let i = 0, n = datasetSize(dataset); i < n; i++) if (faceStats(dataset, i).std < minStd) out.push(i);
   return out;
 }
+
+/** Mean absolute grey-level difference between faces i and j (0 for byte-identical faces). */
+export function meanAbsoluteDifference(pixels: Uint8Array, i: number, j: number): number {
+  const a = i * IMAGE_PIXELS, b = j * IMAGE_PIXELS;
+  let sum = 0;
+  for (let k = 0; k < IMAGE_PIXELS; k++) sum += Math.abs(pixels[a + k] - pixels[b + k]);
+  return sum / IMAGE_PIXELS;
+}
+
+const BLOCKS = 4;
+const BLOCK = 48 / BLOCKS;
+
+/** The 16 block means of a face (4x4 blocks of 12x12 pixels): their mean gap never exceeds the faces' mean absolute difference. */
+function blockMeans(pixels: Uint8Array, index: number): Float64Array {
+  const out = new Float64Array(BLOCKS * BLOCKS);
+  const base = index * IMAGE_PIXELS;
+  for (let y = 0; y < 48; y++) for (let x = 0; x < 48; x++) out[Math.floor(y / BLOCK) * BLOCKS + Math.floor(x / BLOCK)] += pixels[base + y * 48 + x];
+  for (let k = 0; k < out.length; k++) out[k] /= BLOCK * BLOCK;
+  return out;
+}
+
+/**
+ * For each face of `queries`, whether `pool` holds a byte-identical face ("identical"), else a near-identical
+ * one ("near": mean absolute difference at most `maxMeanDifference` grey levels, e.g. the same photo saved
+ * twice as JPEG), else none. Faces whose mean differs by more than 16 x the bound cannot be that close (the
+ * whole face's mean is a block mean's average), so candidates are found by sorting on the mean first.
+ */
+export function matchesInPool(
+  dataset: Fer2013Dataset,
+  queries: ArrayLike<number>,
+  pool: ArrayLike<number>,
+  {maxMeanDifference = 4}: {maxMeanDifference?: number} = {}
+): ("identical" | "near" | null)[] {
+  const {pixels} = dataset;
+  const poolMeans = Array.from(pool, (index) => ({index, blocks: blockMeans(pixels, index)}))
+    .map((entry) => ({...entry, mean: entry.blocks.reduce((a, b) => a + b, 0) / entry.blocks.length}))
+    .sort((a, b) => a.mean - b.mean);
+  const means = poolMeans.map((entry) => entry.mean);
+  const lowerBound = (value: number) => {
+    let lo = 0, hi = means.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (means[mid] < value) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  };
+  return Array.from(queries, (query) => {
+    const blocks = blockMeans(pixels, query);
+    const mean = blocks.reduce((a, b) => a + b, 0) / blocks.length;
+    let best: "identical" | "near" | null = null;
+    // The face mean differs by at most the mean absolute difference, and so does the average block gap.
+    for (let k = lowerBound(mean - maxMeanDifference); k < poolMeans.length && poolMeans[k].mean <= mean + maxMeanDifference; k++) {
+      const candidate = poolMeans[k];
+      let gap = 0;
+      for (let b = 0; b < blocks.length; b++) gap += Math.abs(blocks[b] - candidate.blocks[b]);
+      if (gap / blocks.length > maxMeanDifference) continue;
+      const difference = meanAbsoluteDifference(pixels, query, candidate.index);
+      if (difference === 0) return "identical";
+      if (difference <= maxMeanDifference) best = "near";
+    }
+    return best;
+  });
+}

@@ -1,5 +1,5 @@
 import {describe, expect, it} from "vitest";
-import {NEAR_BLANK_MIN_STD, faceStats, findDuplicates, findNearBlank} from "../../src/lib/duplicates.js";
+import {NEAR_BLANK_MIN_STD, faceStats, findDuplicates, findNearBlank, matchesInPool, meanAbsoluteDifference} from "../../src/lib/duplicates.js";
 import {IMAGE_PIXELS, type Fer2013Dataset} from "../../src/lib/dataset.js";
 import {SPLITS, type Split} from "../../src/lib/labels.js";
 
@@ -80,5 +80,26 @@ describe("findNearBlank", () => {
 
   it("findNearBlank(dataset, {minStd}) uses the threshold given", () => {
     expect(findNearBlank(faces, {minStd: 1})).toEqual([0]);
+  });
+});
+
+describe("matchesInPool", () => {
+  // Faces 0-2 are queries, 3-6 the pool: 0 has a byte-identical copy (3), 1 a copy 3 grey levels brighter (4),
+  // 2 a copy 6 grey levels brighter (5): not near at the default bound of 4.
+  const dataset = datasetOf([[11, 0, "Training"], [12, 1, "Training"], [13, 2, "Training"], [11, 0, "Training"], [12, 1, "Training"], [13, 2, "Training"], [40, 3, "Training"]]);
+  const face = (i: number) => dataset.pixels.subarray(i * IMAGE_PIXELS, (i + 1) * IMAGE_PIXELS);
+  face(4).set(face(1).map((v) => Math.min(255, v + 3)));
+  face(5).set(face(2).map((v) => Math.min(255, v + 6)));
+
+  it("matchesInPool(dataset, queries, pool) finds byte-identical and near-identical faces of each query", () => {
+    expect(meanAbsoluteDifference(dataset.pixels, 1, 4)).toBeLessThanOrEqual(3);
+    expect(meanAbsoluteDifference(dataset.pixels, 2, 5)).toBeGreaterThan(4);
+    expect(matchesInPool(dataset, [0, 1, 2], [3, 4, 5, 6])).toEqual(["identical", "near", null]);
+    expect(matchesInPool(dataset, [0, 1, 2], [3, 4, 5, 6], {maxMeanDifference: 7})).toEqual(["identical", "near", "near"]);
+  });
+
+  it("matchesInPool finds nothing in a pool without the query's face, even the query itself when not pooled", () => {
+    expect(matchesInPool(dataset, [0, 1], [6])).toEqual([null, null]);
+    expect(matchesInPool(dataset, [6], [6])).toEqual(["identical"]);
   });
 });
