@@ -166,6 +166,8 @@ function readFolder(folder: string): {name: string; isDirectory: boolean}[] {
 /**
  * Every face image under `root`, sorted by id, with the fingerprint of the listing.
  * Accepts `root/{train,test}/<class>/*` or `root/<class>/*`; anything else is an error naming the folder.
+ * Files beside the folders (a README, a licence, .DS_Store) are not faces and are left alone; inside a class
+ * folder, hidden files are skipped and any other file that is not a .jpg or .png face stops the load.
  */
 function listFaceImages(root: string, onProgress?: LoadFer2013Options["onProgress"]): {listing: ImageListing; fingerprint: object} {
   const folders = readFolder(root).filter((entry) => entry.isDirectory).map((entry) => entry.name);

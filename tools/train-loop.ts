@@ -133,6 +133,7 @@ export function extendRun(state: RunState, epochs: number): void {
 
 export async function trainRun(options: TrainRunOptions): Promise<TrainResult> {
   const {dataset, out} = options;
+  if (fs.existsSync(out) && !fs.statSync(out).isDirectory()) throw new Error(`--out ${out} is a file, expected a folder for the run (a new one, or one to --resume)`);
   const checkpointDir = path.join(out, CHECKPOINT_DIR);
   if (options.resume && !hasCheckpoint(checkpointDir)) throw new Error(`nothing to resume: no checkpoint in ${checkpointDir}`);
   if (!options.resume && hasCheckpoint(checkpointDir)) {

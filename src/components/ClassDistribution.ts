@@ -1,6 +1,7 @@
 // Faces per class in each split, as share-of-split bars side by side, so the imbalance (disgust at
 // 1.5%) reads the same in every split. Each bar is labelled with its count and share.
 import * as Plot from "@observablehq/plot";
+import {plot} from "./plot.js";
 import {EMOTIONS, SPLITS} from "../lib/labels.js";
 import {emotionColorScale} from "../lib/palette.js";
 
@@ -16,7 +17,7 @@ export function ClassDistribution(rows: ClassShareRow[], {width = 900, height = 
   // With percent: true the scale works in percent, so its domain is too.
   const maxShare = Math.max(...rows.map((d) => d.share), 0.01);
   const label = (d: ClassShareRow) => `${d.count.toLocaleString("en-US")} · ${(d.share * 100).toFixed(1)}%`;
-  return Plot.plot({
+  return plot({
     width,
     height,
     marginLeft: 64,

@@ -1,11 +1,12 @@
 // Seven predicted probabilities as horizontal bars in the emotions' colours, the true class marked.
 import * as Plot from "@observablehq/plot";
+import {plot} from "./plot.js";
 import {EMOTIONS} from "../lib/labels.js";
 import {emotionColorScale} from "../lib/palette.js";
 
 export function ClassProbabilities(probabilities: ArrayLike<number>, {label, width = 320, height = 190}: {label?: string; width?: number; height?: number} = {}) {
   const rows = EMOTIONS.map((emotion, k) => ({emotion, p: probabilities[k], truth: emotion === label}));
-  return Plot.plot({
+  return plot({
     width,
     height,
     marginLeft: 64,

@@ -35,11 +35,11 @@ export function ConfusionMatrix(confusion: number[][], {mode = "counts", value =
       return html`<tr><th scope="row">${swatch(EMOTIONS[t])}${EMOTIONS[t]}</th>${row.map((count, p) => {
         const share = shares[t][p];
         const strength = Math.round(Math.sqrt(share) * 85);
-        const button = html`<button type="button" class=${`cell${t === p ? " diagonal" : ""}${strength > 60 ? " strong" : ""}`}
+        const button = html`<button type="button" class=${`cell${t === p ? " diagonal" : ""}`}
           data-label=${EMOTIONS[t]} data-predicted=${EMOTIONS[p]} data-count=${count} tabindex="-1"
           aria-pressed="false"
           aria-label=${`${EMOTIONS[t]} faces predicted ${EMOTIONS[p]}: ${integer(count)}, ${percent(share)} of ${EMOTIONS[t]}`}
-          style=${{"--strength": `${strength}%`}}>${mode === "counts" ? integer(count) : percent(share)}</button>` as HTMLButtonElement;
+          style=${{"--strength": `${strength}%`}}><span class="cell-value">${mode === "counts" ? integer(count) : percent(share)}</span></button>` as HTMLButtonElement;
         button.addEventListener("click", () => select({label: t, predicted: p}, true));
         buttons[t][p] = button;
         return html`<td>${button}</td>`;

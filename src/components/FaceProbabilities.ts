@@ -1,6 +1,7 @@
 // Test faces with what the model said about them: each face (a tile of the split's sprite sheet) above
 // its seven predicted probabilities as small bars in the emotions' colours, the true class outlined.
 // Used for the faces of a confusion-matrix cell and for the most confident mistakes.
+import {EmotionLabel} from "./EmotionLabel.js";
 import {html, svg} from "htl";
 import {EMOTIONS} from "../lib/labels.js";
 import {EMOTION_COLORS} from "../lib/palette.js";
@@ -38,7 +39,7 @@ export function FaceProbabilities(entries: ProbableFace[], sheet: FaceProbabilit
     return html`<figure data-face-id=${face.id} data-label=${EMOTIONS[face.label]} data-predicted=${EMOTIONS[predicted]}>
       <div class="face" role="img" aria-label=${description} title=${`${face.id}\n${EMOTIONS.map((e, k) => `${e} ${(p[k] * 100).toFixed(1)}%`).join("\n")}`} style=${spriteTileStyle(face, sheet)}></div>
       ${ProbabilityBars(p, face.label, {width: side})}
-      <figcaption><span class="emotion-label" style=${{color: EMOTION_COLORS[EMOTIONS[predicted]]}}>${EMOTIONS[predicted]}</span> ${(p[predicted] * 100).toFixed(0)}%${
+      <figcaption>${EmotionLabel(EMOTIONS[predicted])} ${(p[predicted] * 100).toFixed(0)}%${
         right ? "" : html`<br><span class="muted">true: ${EMOTIONS[face.label]} ${(p[face.label] * 100).toFixed(0)}%</span>`
       }</figcaption>
     </figure>`;

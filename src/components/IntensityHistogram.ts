@@ -1,6 +1,7 @@
 // How the grey levels of a split's pixels are distributed in each class: one line per class, as the
 // share of pixels per grey-level bin, so classes of very different sizes compare directly.
 import * as Plot from "@observablehq/plot";
+import {plot} from "./plot.js";
 import {emotionColorScale} from "../lib/palette.js";
 
 export interface HistogramRow {
@@ -16,7 +17,7 @@ export function IntensityHistogram(
   {width = 900, height = 300, binWidth = 4, highlight}: {width?: number; height?: number; binWidth?: number; highlight?: string} = {}
 ) {
   const emphasis = (d: HistogramRow) => (highlight === undefined || d.emotion === highlight ? 1 : 0.3);
-  return Plot.plot({
+  return plot({
     width,
     height,
     marginLeft: 48,

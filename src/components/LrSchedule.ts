@@ -1,13 +1,14 @@
 // The learning rate a run followed, per optimizer step (one-cycle, cosine) or per epoch (plateau,
 // constant), on a log scale, with the selected epoch marked.
 import * as Plot from "@observablehq/plot";
+import {plot} from "./plot.js";
 import type {LearningRatePoint} from "../lib/model-pages.js";
 
 export function LrSchedule(points: LearningRatePoint[], {selected = null, epochs, width = 480, height = 180}: {selected?: number | null; epochs: number; width?: number; height?: number}) {
   const positive = points.filter((p) => p.lr > 0);
   const [low, high] = [Math.min(...positive.map((p) => p.lr)), Math.max(...positive.map((p) => p.lr))];
   const logScale = high / low > 20;
-  return Plot.plot({
+  return plot({
     width,
     height,
     marginLeft: 56,

@@ -3,6 +3,7 @@
 import * as Plot from "@observablehq/plot";
 import * as d3 from "d3";
 import {html} from "htl";
+import {EmotionLabel} from "./EmotionLabel.js";
 import {EMOTION_COLORS} from "../lib/palette.js";
 
 export interface DecodedMeanFace {
@@ -40,6 +41,6 @@ export function MeanFaces(
     context.putImageData(image, 0, 0);
     canvas.setAttribute("role", "img");
     canvas.setAttribute("aria-label", `${mode === "mean" ? "mean face" : "difference from the average face"} of ${face.emotion}`);
-    return html`<figure>${canvas}<figcaption><span class="swatch" style=${{background: EMOTION_COLORS[face.emotion as keyof typeof EMOTION_COLORS]}}></span><span class="emotion-label">${face.emotion}</span><br>${face.count.toLocaleString("en-US")} faces</figcaption></figure>`;
+    return html`<figure>${canvas}<figcaption><span class="swatch" style=${{background: EMOTION_COLORS[face.emotion as keyof typeof EMOTION_COLORS]}}></span>${EmotionLabel(face.emotion)}<br>${face.count.toLocaleString("en-US")} faces</figcaption></figure>`;
   })}</div></div>`;
 }

@@ -2,6 +2,7 @@
 // test-time augmentation), macro-F1, size, latency and training time, above the published small models
 // it is measured against (whose numbers come from their papers, on their own protocols).
 import * as Plot from "@observablehq/plot";
+import {plot} from "./plot.js";
 import {html} from "htl";
 import {formatBytes, formatCount, formatDuration, formatPercent, PUBLISHED_RESULTS, type ModelSummaryRow, type PublishedResult} from "../lib/model-pages.js";
 
@@ -37,7 +38,7 @@ export function ModelComparisonChart(models: ModelSummaryRow[], {published = PUB
     ...models.filter((m) => m.privateTest).map((m) => ({name: m.name, accuracy: m.privateTest!.accuracy, ours: true})),
     ...published.map((p) => ({name: p.name, accuracy: p.accuracy, ours: false}))
   ];
-  return Plot.plot({
+  return plot({
     width,
     height: 36 + 26 * rows.length,
     // Wide enough for the longest published name, "@vladmandic/human emotion (mini-Xception)".

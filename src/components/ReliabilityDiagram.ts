@@ -2,12 +2,13 @@
 // says it is (the diagonal); the gap, weighted by the bin's share of faces, sums to the ECE. A strip
 // below shows how many predictions fall in each bin.
 import * as Plot from "@observablehq/plot";
+import {plot} from "./plot.js";
 import type {ReliabilityBin} from "../lib/metrics.js";
 
 export function ReliabilityDiagram(bins: ReliabilityBin[], {ece, width = 420, height = 340}: {ece: number; width?: number; height?: number}) {
   const filled = bins.filter((bin) => bin.count > 0);
   const total = bins.reduce((sum, bin) => sum + bin.count, 0);
-  return Plot.plot({
+  return plot({
     width,
     height,
     marginLeft: 48,

@@ -1,6 +1,7 @@
 // One model's loss or accuracy per epoch: on the (augmented) training faces against PublicTest, with
 // the selected epoch (best PublicTest accuracy, whose weights were shipped) marked.
 import * as Plot from "@observablehq/plot";
+import {plot} from "./plot.js";
 import type {EpochRecord} from "../lib/model-folder.js";
 
 export interface TrainingCurvesOptions {
@@ -31,7 +32,7 @@ export function TrainingCurves(epochs: EpochRecord[], {metric = "accuracy", sele
   ]);
   const chosen = rows.filter((row) => row.epoch === selected && row.set === "PublicTest");
   const format = (v: number) => (accuracy ? `${(v * 100).toFixed(1)}%` : v.toFixed(3));
-  return Plot.plot({
+  return plot({
     width,
     height,
     marginLeft: 48,

@@ -1,6 +1,7 @@
 // Several training runs on one chart: a metric per epoch, or against training wall time (the fair axis
 // when the models cost differently per epoch), one colour per model, each run's selected epoch dotted.
 import * as Plot from "@observablehq/plot";
+import {plot} from "./plot.js";
 import type {EpochRecord} from "../lib/model-folder.js";
 import {epochTicks} from "./TrainingCurves.js";
 
@@ -29,7 +30,7 @@ export function TrainingOverlay(runs: OverlayRun[], {metric = "publicTestAccurac
     });
   });
   const format = (v: number) => (accuracy ? `${(v * 100).toFixed(1)}%` : v.toFixed(3));
-  return Plot.plot({
+  return plot({
     width,
     height,
     marginLeft: 48,

@@ -64,4 +64,27 @@ describe("npm run evaluate", () => {
       expect(result.code).toBe(1);
     }
   }, 60_000);
+
+  it("evaluate names the model file when its weights are truncated or empty or its topology is null", async () => {
+    const broken = (name: string, change: (dir: string) => void) => {
+      const dir = path.join(temp, name);
+      fs.cpSync(modelDir, dir, {recursive: true});
+      change(dir);
+      return dir;
+    };
+    const weightsBytes = fs.statSync(path.join(modelDir, "weights.bin")).size;
+    const truncated = broken("truncated", (dir) => fs.truncateSync(path.join(dir, "weights.bin"), 100));
+    const empty = broken("empty-weights", (dir) => fs.truncateSync(path.join(dir, "weights.bin"), 0));
+    const nullTopology = broken("null-topology", (dir) => {
+      const file = path.join(dir, "model.json");
+      fs.writeFileSync(file, JSON.stringify({...JSON.parse(fs.readFileSync(file, "utf8")), modelTopology: null}));
+    });
+    const results = await Promise.all([truncated, empty, nullTopology].map((dir) => runCli("evaluate", ["--model", dir, "--synthetic", "35", "--backend", "wasm"])));
+    expect(results.map((r) => errorLines(r.stderr))).toEqual([
+      [`error: ${path.join(truncated, "model.json")}: its weights take ${weightsBytes} bytes, but the weight files hold 100 (truncated?)`],
+      [`error: ${path.join(empty, "model.json")}: its weights take ${weightsBytes} bytes, but the weight files hold 0 (truncated?)`],
+      [`error: ${path.join(nullTopology, "model.json")}: no model topology (expected a tfjs layers model.json)`]
+    ]);
+    for (const result of results) expect(result.code).toBe(1);
+  }, 60_000);
 });

@@ -101,6 +101,12 @@ describe("readFer2013Folder", () => {
     expect(meanAbsDifference(jpegFace, new Uint8Array(IMAGE_PIXELS).fill(200))).toBeLessThan(2);
   });
 
+  it("readFer2013Folder(root) skips files beside the folders (a README) and hidden files, as the README says", () => {
+    const root = kaggleFolders();
+    write(root, {"LICENSE.txt": "CC", "train/README.md": "notes", ".DS_Store": "finder"});
+    expect(readFer2013Folder(root).ids).toHaveLength(5);
+  });
+
   it("readFer2013Folder(root) reads a folder that holds the class folders directly", () => {
     const root = path.join(kaggleFolders(), "train");
     const dataset = readFer2013Folder(root);

@@ -119,18 +119,23 @@ describe("npm run train", () => {
     expect(epoch.holdoutLoss).toBeGreaterThan(0);
   }, 60_000);
 
-  it("train refuses to overwrite a run without --resume, and --resume needs a checkpoint", async () => {
+  it("train refuses to overwrite a run without --resume or a file named by --out, and --resume needs a checkpoint", async () => {
     const existing = path.join(temp, "existing");
     fs.mkdirSync(path.join(existing, "checkpoint"), {recursive: true});
     fs.writeFileSync(path.join(existing, "checkpoint", "state.json"), JSON.stringify({manifest: {weights: [], optimizer: []}}));
     const empty = path.join(temp, "empty");
-    const [overwrite, nothing] = await Promise.all([
+    const file = path.join(temp, "a-file");
+    fs.writeFileSync(file, "not a folder");
+    const [overwrite, nothing, onFile] = await Promise.all([
       runCli("train", [...RUN, "--out", existing]),
-      runCli("train", [...RUN, "--out", empty, "--resume"])
+      runCli("train", [...RUN, "--out", empty, "--resume"]),
+      runCli("train", [...RUN, "--out", file])
     ]);
     expect(errorLines(overwrite.stderr)).toEqual([`error: ${existing} already holds a training run; pass --resume to continue it or choose another --out`]);
     expect(errorLines(nothing.stderr)).toEqual([`error: nothing to resume: no checkpoint in ${path.join(empty, "checkpoint")}`]);
-    expect([overwrite.code, nothing.code]).toEqual([1, 1]);
+    expect(errorLines(onFile.stderr)).toEqual([`error: --out ${file} is a file, expected a folder for the run (a new one, or one to --resume)`]);
+    expect(fs.readFileSync(file, "utf8")).toBe("not a folder");
+    expect([overwrite.code, nothing.code, onFile.code]).toEqual([1, 1, 1]);
   }, 60_000);
 
   it("train gives one error line and exit 1 for an unknown model or missing data", async () => {

@@ -1,7 +1,8 @@
 // Camera mode: a requestAnimationFrame loop over the reader's camera that boxes and labels every face,
 // smooths each face's probabilities over its own frames (IoU tracking, with a control), mirrors the main
 // face's expression as an emoji, and shows frames per second and milliseconds per stage. Frames are read
-// into canvases in this page and go nowhere else.
+// into canvases in this page and go nowhere else. The loop stops, and says why, when the camera's track ends
+// (unplugged, taken by another app, revoked) or is muted, and while the page is hidden (it resumes on return).
 
 import type {Engine} from "./engine.js";
 import {BACKEND_LABELS} from "./engine.js";
@@ -223,9 +224,18 @@ export function CameraPanel(handle: {ready: Promise<Engine>}, {invalidation}: {i
     message.textContent = `The camera loop stopped: ${error instanceof Error ? error.message : String(error)}`;
   }
 
+  /** Set while the page is hidden with the camera on: it restarts when the page is shown again. */
+  let resumeOnShow = false;
+
   function stop(): void {
     cancelAnimationFrame(frameRequest);
-    stream?.getTracks().forEach((track) => track.stop());
+    const tracks = stream?.getTracks() ?? [];
+    stream = null;
+    for (const track of tracks) {
+      track.removeEventListener("ended", onTrackEnded);
+      track.removeEventListener("mute", onTrackMuted);
+      track.stop();
+    }
     stream = null;
     video = null;
     tracker = EMPTY_TRACKER;
@@ -240,6 +250,29 @@ export function CameraPanel(handle: {ready: Promise<Engine>}, {invalidation}: {i
     showMirror(undefined);
     mirrorLabel.textContent = "waiting for a face";
   }
+
+  function onTrackEnded(): void {
+    stop();
+    message.textContent = "The camera stopped (it was unplugged, another application took it, or the browser withdrew access). Press Start camera to use it again.";
+  }
+
+  function onTrackMuted(): void {
+    stop();
+    message.textContent = "The camera stopped sending pictures (the browser or the system paused it). Press Start camera to try again.";
+  }
+
+  function onVisibilityChange(): void {
+    if (document.hidden && stream) {
+      // A hidden page draws nothing: stop the loop and the camera rather than burn the processor.
+      stop();
+      resumeOnShow = true;
+      message.textContent = "The camera paused while this page was hidden.";
+    } else if (!document.hidden && resumeOnShow) {
+      resumeOnShow = false;
+      start();
+    }
+  }
+  document.addEventListener("visibilitychange", onVisibilityChange);
 
   async function start(): Promise<void> {
     message.textContent = "";
@@ -256,6 +289,10 @@ export function CameraPanel(handle: {ready: Promise<Engine>}, {invalidation}: {i
       Object.assign(video, {muted: true, playsInline: true, srcObject: media});
       await video.play();
       stream = media;
+      for (const track of media.getVideoTracks()) {
+        track.addEventListener("ended", onTrackEnded);
+        track.addEventListener("mute", onTrackMuted);
+      }
       panel.classList.add("is-running");
       toggle.textContent = "Stop camera";
       toggle.setAttribute("aria-pressed", "true");
@@ -264,11 +301,21 @@ export function CameraPanel(handle: {ready: Promise<Engine>}, {invalidation}: {i
       stop();
       message.textContent = cameraErrorMessage(error);
     } finally {
+      // Disabling the focused button dropped focus to the page: give it back (now "Stop camera").
+      const lost = document.activeElement === document.body || document.activeElement === toggle;
       toggle.disabled = false;
+      if (lost) toggle.focus();
     }
   }
 
-  toggle.addEventListener("click", () => (stream ? stop() : start()));
-  invalidation?.then(stop);
+  toggle.addEventListener("click", () => {
+    resumeOnShow = false;
+    if (stream) stop();
+    else start();
+  });
+  invalidation?.then(() => {
+    document.removeEventListener("visibilitychange", onVisibilityChange);
+    stop();
+  });
   return panel;
 }

@@ -126,6 +126,8 @@ export interface Engine {
   classify(inputs: Float32Array[]): Promise<Float32Array[]>;
   /** Crops and classifies the given faces (null: the whole picture) of one RGBA picture. */
   faces(image: RgbaImage, detections: {box: Box | null; score: number | null}[]): Promise<FaceResult[]>;
+  /** Classifies faces cropped earlier (cropFace), with the detections they came from. */
+  facesFromCrops(crops: FaceCrop[], detections: {box: Box | null; score: number | null}[]): Promise<FaceResult[]>;
   explain(input: Float32Array, classIndex: number): Saliency;
   /** face-api's own expression model on 112x112 RGB face crops, loaded on first use (for comparison). */
   faceApiExpressions(faces: TF.Tensor3D[]): Promise<Float32Array[]>;
@@ -257,6 +259,17 @@ export async function createEngine({
     return inputs.map((_, i) => values.slice(i * NUM_CLASSES, (i + 1) * NUM_CLASSES));
   }
 
+  async function facesFromCrops(crops: FaceCrop[], detections: {box: Box | null; score: number | null}[], image?: {width: number; height: number}): Promise<FaceResult[]> {
+    const probabilities = await classify(crops.map((crop) => crop.input));
+    return crops.map((crop, i) => {
+      const p = probabilities[i];
+      const k = argmax(p);
+      const detected = detections[i].box;
+      const box = detected && image ? clampBox(detected, image) : (detected ?? crop.crop);
+      return {...crop, box, score: detections[i].score, probabilities: p, top: EMOTIONS[k], confidence: p[k]};
+    });
+  }
+
   let queue: Promise<unknown> = Promise.resolve();
   function serial<T>(job: () => Promise<T>): Promise<T> {
     const run = queue.then(job, job);
@@ -285,16 +298,8 @@ export async function createEngine({
       return found.map(({score, box}) => ({score, box: {x: box.x, y: box.y, width: box.width, height: box.height}}));
     },
     classify,
-    async faces(image, detections) {
-      const crops = detections.map(({box}) => cropFace(image, box));
-      const probabilities = await classify(crops.map((crop) => crop.input));
-      return crops.map((crop, i) => {
-        const p = probabilities[i];
-        const k = argmax(p);
-        const box = detections[i].box ? clampBox(detections[i].box!, image) : crop.crop;
-        return {...crop, box, score: detections[i].score, probabilities: p, top: EMOTIONS[k], confidence: p[k]};
-      });
-    },
+    faces: (image, detections) => facesFromCrops(detections.map(({box}) => cropFace(image, box)), detections, image),
+    facesFromCrops: (crops, detections) => facesFromCrops(crops, detections),
     explain: (input, classIndex) => explainClass(tf, model, input, classIndex),
     async faceApiExpressions(faces) {
       expressionNetLoaded ??= weightMap(tf, files.expressionManifest, files.expressionWeights).then((map) =>

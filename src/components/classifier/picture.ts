@@ -3,6 +3,7 @@
 // The browser decodes the file in memory; the bytes are never sent anywhere.
 
 import type {RgbaImage} from "../../lib/face-crop.js";
+import {readPictureHeader} from "../../lib/picture-header.js";
 
 /** Pictures larger than this are refused before they are drawn (an 8000x8000 picture needs 256 MB of RGBA). */
 export const MAX_PICTURE_PIXELS = 40_000_000;
@@ -14,6 +15,8 @@ export interface Picture {
   height: number;
   canvas: HTMLCanvasElement;
   image: RgbaImage;
+  /** Set when the file is cut short: the browser fills the missing part (grey), so the reader must be told. */
+  warning: string | null;
 }
 
 /** A failure the page shows as it is. */
@@ -48,7 +51,17 @@ export async function readPicture(file: File): Promise<Picture> {
   if (file.size > MAX_FILE_BYTES) {
     throw new PictureError(`“${name}” is ${megabytes(file.size)}; this page reads pictures up to ${megabytes(MAX_FILE_BYTES)}. Save a smaller copy and try again.`);
   }
-  const url = URL.createObjectURL(file);
+  const bytes = new Uint8Array(await file.arrayBuffer());
+  const header = readPictureHeader(bytes);
+  // SVG, AVIF, ICO and the like have no header reader here: the browser's decoder judges them.
+  if (header === null && !(file.type.startsWith("image/") || IMAGE_NAME.test(name))) {
+    throw new PictureError(`“${name}” is not a picture. Choose a JPEG, PNG, WebP or GIF file.`);
+  }
+  if (header?.width != null && header.height != null) tooLarge(name, header.width, header.height);
+  const warning = header?.truncated
+    ? `“${name}” seems cut short (its ${header.format.toUpperCase()} data stops before its end marker): part of the picture may be missing or grey, and faces there may be misread.`
+    : null;
+  const url = URL.createObjectURL(new Blob([bytes], {type: file.type || undefined}));
   try {
     let img: HTMLImageElement;
     try {
@@ -58,12 +71,7 @@ export async function readPicture(file: File): Promise<Picture> {
     }
     const width = img.naturalWidth, height = img.naturalHeight;
     if (!(width > 0 && height > 0)) throw new PictureError(`“${name}” has no size (is it an empty SVG?).`);
-    if (width * height > MAX_PICTURE_PIXELS) {
-      throw new PictureError(
-        `“${name}” is ${width.toLocaleString("en")} × ${height.toLocaleString("en")} pixels (${Math.round((width * height) / 1e6)} megapixels); ` +
-          `this page reads pictures up to ${MAX_PICTURE_PIXELS / 1e6} megapixels. Scale it down and try again.`
-      );
-    }
+    tooLarge(name, width, height);
     const canvas = document.createElement("canvas");
     canvas.width = width;
     canvas.height = height;
@@ -71,10 +79,25 @@ export async function readPicture(file: File): Promise<Picture> {
     if (!context) throw new PictureError(`“${name}”: the browser refused a ${width} × ${height} canvas (out of memory?).`);
     context.drawImage(img, 0, 0);
     const {data} = context.getImageData(0, 0, width, height);
-    return {name, width, height, canvas, image: {data, width, height}};
+    img.src = "";
+    return {name, width, height, canvas, image: {data, width, height}, warning};
   } finally {
     URL.revokeObjectURL(url);
   }
+}
+
+function tooLarge(name: string, width: number, height: number): void {
+  if (width * height <= MAX_PICTURE_PIXELS) return;
+  throw new PictureError(
+    `“${name}” is ${width.toLocaleString("en")} × ${height.toLocaleString("en")} pixels (${Math.round((width * height) / 1e6)} megapixels); ` +
+      `this page reads pictures up to ${MAX_PICTURE_PIXELS / 1e6} megapixels. Scale it down and try again.`
+  );
+}
+
+/** Frees a canvas's pixels now rather than at the next garbage collection (browsers hold them outside the JS heap). */
+export function releaseCanvas(canvas: HTMLCanvasElement): void {
+  canvas.width = 0;
+  canvas.height = 0;
 }
 
 /** Pictures of a drop or a paste: files first, then an image copied from another page (as a blob). */

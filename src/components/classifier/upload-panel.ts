@@ -1,18 +1,24 @@
 // Photo mode: pictures from the file picker, a drop anywhere on the page, or a paste; each gets its faces
 // boxed and labelled on the picture, and a card per face (crop, Grad-CAM, 7 bars). A picture without a
 // face says so and offers to read the whole picture as one face. Bad files get a message and nothing else.
+// Memory: a result keeps only its display-sized picture and its faces' 48x48 crops (the full-resolution
+// pixels are let go as soon as the faces are read); the newest MAX_RESULTS pictures are kept, "Clear results"
+// drops them all, and dropped canvases give their pixels back at once.
 
 import type {Engine, FaceResult} from "./engine.js";
 import {BACKEND_LABELS} from "./engine.js";
 import {EMOTIONS} from "../../lib/labels.js";
 import {drawFaceBoxes} from "./draw.js";
 import {FaceCard} from "./face-card.js";
-import {PictureError, picturesFromTransfer, readPicture, type Picture} from "./picture.js";
+import {PictureError, picturesFromTransfer, readPicture, releaseCanvas, type Picture} from "./picture.js";
+import {cropFace} from "../../lib/face-crop.js";
 
 /** The longest side of the canvas the detector reads; the detector itself works at `inputSize` anyway. */
 const DETECTION_MAX_SIDE = 1280;
 /** Longest side of the picture as displayed (the CSS scales it down further to fit). */
 const DISPLAY_MAX_SIDE = 1600;
+/** Pictures whose results stay on the page; older ones are dropped (with a note) to bound memory. */
+export const MAX_RESULTS = 12;
 /** Detector input for photos: larger than the camera's so that small faces in group photos are found. */
 export const PHOTO_DETECTOR = {inputSize: 512, scoreThreshold: 0.5};
 
@@ -86,34 +92,52 @@ async function pictureResult(engine: Engine, file: File): Promise<HTMLElement> {
   header.append(timing);
   block.append(header);
 
+  if (picture.warning) {
+    const warning = element("p", "picture-result__warning", picture.warning);
+    warning.setAttribute("role", "note");
+    block.append(warning);
+  }
+
   const t0 = performance.now();
   const {canvas, scale} = detectionCanvas(picture);
-  const detections = (await engine.detect(canvas, PHOTO_DETECTOR)).map(({box, score}) => ({
-    score,
-    box: {x: box.x / scale, y: box.y / scale, width: box.width / scale, height: box.height / scale}
-  }));
-  const t1 = performance.now();
-  const faces = await engine.faces(picture.image, detections);
+  let faces: FaceResult[];
+  let t1: number;
+  try {
+    const detections = (await engine.detect(canvas, PHOTO_DETECTOR)).map(({box, score}) => ({
+      score,
+      box: {x: box.x / scale, y: box.y / scale, width: box.width / scale, height: box.height / scale}
+    }));
+    t1 = performance.now();
+    faces = await engine.faces(picture.image, detections);
+  } finally {
+    if (canvas !== picture.canvas) releaseCanvas(canvas);
+  }
   const t2 = performance.now();
   block.dataset.faces = String(faces.length);
   timing.textContent = `${picture.width} × ${picture.height} px · ${faces.length} ${faces.length === 1 ? "face" : "faces"} · ` +
     `detection ${ms(t1 - t0)} · classification ${ms(t2 - t1)} on ${BACKEND_LABELS[engine.backend()]}`;
 
   const figure = element("figure", "picture-result__figure");
-  figure.append(displayCanvas(picture, faces));
+  const shown = displayCanvas(picture, faces);
+  figure.append(shown);
   block.append(figure);
   if (faces.length) {
     block.append(faceCards(engine, faces));
+    releaseCanvas(picture.canvas);
     return block;
   }
+  // The whole-picture face, cut now, so that the full-resolution picture need not be kept for the button.
+  const whole = cropFace(picture.image, null);
+  const displayScale = shown.width / picture.width;
+  releaseCanvas(picture.canvas);
   const none = element("div", "picture-result__none");
   none.append(element("p", "", "No face found in this picture. If it is a single face cropped close (like FER2013's photos), the model can read the whole picture as one face."));
   const button = element("button", "", "Read the whole picture as one face");
   button.type = "button";
   button.addEventListener("click", async () => {
     button.disabled = true;
-    const [face] = await engine.serial(() => engine.faces(picture.image, [{box: null, score: null}]));
-    figure.replaceChildren(displayCanvas(picture, [face]));
+    const [face] = await engine.serial(() => engine.facesFromCrops([whole], [{box: null, score: null}]));
+    drawFaceBoxes(shown.getContext("2d")!, [{...face, tag: "1"}], {scale: displayScale});
     none.replaceWith(faceCards(engine, [face], {whole: true}));
   });
   none.append(button);
@@ -137,8 +161,39 @@ export function UploadPanel(handle: {ready: Promise<Engine>}): HTMLElement {
   zone.append(input, choose, element("p", "dropzone__hint", "or drop them anywhere on this page, or paste one (Ctrl+V / ⌘V). Several at once are fine."));
   const status = element("p", "upload-panel__status");
   status.setAttribute("role", "status");
+  const tools = element("div", "upload-panel__tools");
+  const clear = element("button", "upload-panel__clear", "Clear results");
+  clear.type = "button";
+  clear.disabled = true;
+  const dropped = element("p", "upload-panel__dropped");
+  dropped.setAttribute("role", "status");
+  tools.append(clear, dropped);
   const results = element("div", "upload-panel__results");
-  panel.append(zone, status, results);
+  panel.append(zone, status, tools, results);
+
+  /** Removes result blocks and gives their canvases' pixels back. */
+  const release = (nodes: Element[]) => {
+    for (const node of nodes) {
+      node.querySelectorAll("canvas").forEach(releaseCanvas);
+      node.remove();
+    }
+  };
+  /** Keeps the newest MAX_RESULTS pictures (results are newest first). */
+  const trim = () => {
+    const blocks = Array.from(results.querySelectorAll(".picture-result, .picture-error"));
+    if (blocks.length > MAX_RESULTS) {
+      release(blocks.slice(MAX_RESULTS));
+      dropped.textContent = `Only the ${MAX_RESULTS} newest pictures are kept: older results were cleared to save memory.`;
+    }
+    for (const batch of Array.from(results.children)) if (!batch.childElementCount) batch.remove();
+    clear.disabled = results.childElementCount === 0;
+  };
+  clear.addEventListener("click", () => {
+    release(Array.from(results.children));
+    dropped.textContent = "";
+    clear.disabled = true;
+    choose.focus();
+  });
 
   let pending = 0;
   async function handle_(files: File[]): Promise<void> {
@@ -167,6 +222,7 @@ export function UploadPanel(handle: {ready: Promise<Engine>}): HTMLElement {
       }
       pending--;
       status.textContent = pending ? `Reading ${pending} more…` : "";
+      trim();
     }
   }
 
