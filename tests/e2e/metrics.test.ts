@@ -15,6 +15,7 @@ import {fer2013Available} from "../../tools/fer2013.js";
 import type {ModelEvaluationsReport} from "../../src/lib/model-pages.js";
 import {launchChromium} from "../../tools/browser/chromium.js";
 import {serveStatic, type StaticServer} from "../../tools/browser/serve-static.js";
+import {open, watch, type PageProblems} from "./pages.js";
 
 const withDataset = fer2013Available();
 
@@ -30,32 +31,7 @@ function builtReport(dist: string): ModelEvaluationsReport {
   return JSON.parse(fs.readFileSync(path.join(folder, file), "utf8"));
 }
 
-interface Problems {
-  errors: string[];
-  foreign: string[];
-}
-
-function watch(page: Page, origin: string): Problems {
-  const problems: Problems = {errors: [], foreign: []};
-  page.on("console", (message) => {
-    if (message.type() === "error") problems.errors.push(message.text());
-  });
-  page.on("pageerror", (error) => problems.errors.push(`uncaught: ${error.message}`));
-  page.on("requestfailed", (request) => problems.errors.push(`failed: ${request.url()}`));
-  page.on("response", (response) => {
-    if (response.status() >= 400) problems.errors.push(`HTTP ${response.status()}: ${response.url()}`);
-  });
-  page.on("request", (request) => {
-    const url = new URL(request.url());
-    if (url.protocol !== "data:" && url.protocol !== "blob:" && url.origin !== origin) problems.foreign.push(request.url());
-  });
-  return problems;
-}
-
-async function open(page: Page, url: string): Promise<void> {
-  await page.goto(url, {waitUntil: "networkidle"});
-  await page.waitForFunction(() => document.querySelectorAll("observablehq-loading").length === 0, null, {timeout: 60_000});
-}
+type Problems = PageProblems;
 
 describe("the model pages in headless Chromium", () => {
   let dist: string;
@@ -170,7 +146,7 @@ describe("the model pages in headless Chromium", () => {
     });
 
     it("raised no error and made no request to another origin", () => {
-      expect(problems).toEqual({errors: [], foreign: []});
+      expect(problems).toEqual({consoleErrors: [], failedRequests: [], foreignRequests: []});
     });
   });
 
@@ -211,7 +187,7 @@ describe("the model pages in headless Chromium", () => {
     });
 
     it("raised no error and made no request to another origin", () => {
-      expect(problems).toEqual({errors: [], foreign: []});
+      expect(problems).toEqual({consoleErrors: [], failedRequests: [], foreignRequests: []});
     });
   });
 
@@ -223,6 +199,6 @@ describe("the model pages in headless Chromium", () => {
     const notTrained = await page.getByTestId("not-trained").count();
     await page.close();
     expect(runs + notTrained).toBeGreaterThan(0);
-    expect(problems).toEqual({errors: [], foreign: []});
+    expect(problems).toEqual({consoleErrors: [], failedRequests: [], foreignRequests: []});
   });
 });

@@ -14,51 +14,13 @@ import {EMOTIONS, OFFICIAL_COUNTS, SPLITS} from "../../src/lib/labels.js";
 import {fer2013Available} from "../../tools/fer2013.js";
 import {launchChromium} from "../../tools/browser/chromium.js";
 import {serveStatic, type StaticServer} from "../../tools/browser/serve-static.js";
+import {builtPages as pagesOf, open, watch, type PageProblems} from "./pages.js";
 
 const DIST = inject("siteDist");
 const SCREENSHOTS = process.env.E2E_SCREENSHOTS;
 const withDataset = fer2013Available();
 const integer = (n: number) => n.toLocaleString("en-US");
-
-/** Every built page as a URL path: dist/index.html is "/", dist/pages/dataset.html is "/pages/dataset". */
-function builtPages(): string[] {
-  const pages = (fs.readdirSync(DIST, {recursive: true}) as string[])
-    .filter((file) => file.endsWith(".html") && file !== "404.html" && !file.startsWith("_"))
-    .map((file) => `/${file.replace(/\\/g, "/").replace(/(^|\/)index\.html$/, "$1").replace(/\.html$/, "")}`)
-    .sort();
-  return pages;
-}
-
-interface PageProblems {
-  consoleErrors: string[];
-  failedRequests: string[];
-  foreignRequests: string[];
-}
-
-/** Records every problem the page reports while it loads and runs. */
-function watch(page: Page, origin: string): PageProblems {
-  const problems: PageProblems = {consoleErrors: [], failedRequests: [], foreignRequests: []};
-  page.on("console", (message) => {
-    if (message.type() === "error") problems.consoleErrors.push(`${message.text()} (${message.location().url})`);
-  });
-  page.on("pageerror", (error) => problems.consoleErrors.push(`uncaught: ${error.message}`));
-  page.on("request", (request) => {
-    const url = new URL(request.url());
-    // data: and blob: URLs never leave the page; anything else must come from the site itself.
-    if (url.protocol !== "data:" && url.protocol !== "blob:" && url.origin !== origin) problems.foreignRequests.push(request.url());
-  });
-  page.on("requestfailed", (request) => problems.failedRequests.push(`${request.url()}: ${request.failure()?.errorText}`));
-  page.on("response", (response) => {
-    if (response.status() >= 400) problems.failedRequests.push(`${response.url()}: HTTP ${response.status()}`);
-  });
-  return problems;
-}
-
-/** Opens a page and waits until Framework has settled every cell (no loading placeholder left). */
-async function open(page: Page, url: string): Promise<void> {
-  await page.goto(url, {waitUntil: "networkidle"});
-  await page.waitForFunction(() => document.querySelectorAll("observablehq-loading").length === 0, null, {timeout: 45_000});
-}
+const builtPages = () => pagesOf(DIST);
 
 describe("the built report in headless Chromium", () => {
   let server: StaticServer;

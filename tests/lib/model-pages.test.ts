@@ -135,11 +135,11 @@ describe("convBlockOutputs", () => {
     expect(blocks.map((b) => b.shape)).toEqual([[48, 48, 24], [24, 24, 48], [12, 12, 96], [6, 6, 192]]);
   });
 
-  it("convBlockOutputs(layers) of seed-vgg skips the pooling and dropout that end its blocks", () => {
+  it("convBlockOutputs(layers) of seed-vgg skips the pooling and dropout that end its blocks (its ReLU is inside the convolution, batch norm last)", () => {
     const model = createModel("seed-vgg");
     const blocks = convBlockOutputs(modelSummary(model).layers);
     model.dispose();
-    expect(blocks.map((b) => b.layer)).toEqual(["block1_conv2_relu", "block2_conv2_relu", "block3_conv2_relu", "block4_conv2_relu"]);
+    expect(blocks.map((b) => b.layer)).toEqual(["block1_conv2_bn", "block2_conv2_bn", "block3_conv2_bn", "block4_conv2_bn"]);
   });
 });
 

@@ -61,15 +61,16 @@ export async function readPicture(file: File): Promise<Picture> {
   const warning = header?.truncated
     ? `“${name}” seems cut short (its ${header.format.toUpperCase()} data stops before its end marker): part of the picture may be missing or grey, and faces there may be misread.`
     : null;
-  const url = URL.createObjectURL(new Blob([bytes], {type: file.type || undefined}));
+  const blob = new Blob([bytes], {type: file.type || undefined});
+  let source: ImageBitmap | HTMLImageElement;
   try {
-    let img: HTMLImageElement;
-    try {
-      img = await loadImage(url);
-    } catch {
-      throw new PictureError(`“${name}” could not be read as a picture: the file is damaged or in a format this browser does not know.`);
-    }
-    const width = img.naturalWidth, height = img.naturalHeight;
+    source = await decodePicture(blob);
+  } catch {
+    throw new PictureError(`“${name}” could not be read as a picture: the file is damaged or in a format this browser does not know.`);
+  }
+  try {
+    const width = source instanceof HTMLImageElement ? source.naturalWidth : source.width;
+    const height = source instanceof HTMLImageElement ? source.naturalHeight : source.height;
     if (!(width > 0 && height > 0)) throw new PictureError(`“${name}” has no size (is it an empty SVG?).`);
     tooLarge(name, width, height);
     const canvas = document.createElement("canvas");
@@ -77,12 +78,29 @@ export async function readPicture(file: File): Promise<Picture> {
     canvas.height = height;
     const context = canvas.getContext("2d", {willReadFrequently: true});
     if (!context) throw new PictureError(`“${name}”: the browser refused a ${width} × ${height} canvas (out of memory?).`);
-    context.drawImage(img, 0, 0);
+    context.drawImage(source, 0, 0);
     const {data} = context.getImageData(0, 0, width, height);
-    img.src = "";
     return {name, width, height, canvas, image: {data, width, height}, warning};
   } finally {
-    URL.revokeObjectURL(url);
+    if (source instanceof HTMLImageElement) source.src = "";
+    else source.close();
+  }
+}
+
+/**
+ * The decoded picture: an ImageBitmap, whose pixels close() gives back at once (an <img>'s decoded pixels stay in
+ * the browser's image cache), or an <img> for what createImageBitmap cannot read (SVG).
+ */
+async function decodePicture(blob: Blob): Promise<ImageBitmap | HTMLImageElement> {
+  try {
+    return await createImageBitmap(blob);
+  } catch {
+    const url = URL.createObjectURL(blob);
+    try {
+      return await loadImage(url);
+    } finally {
+      URL.revokeObjectURL(url);
+    }
   }
 }
 

@@ -54,6 +54,19 @@ function displayCanvas(picture: Picture, faces: FaceResult[]): HTMLCanvasElement
   return canvas;
 }
 
+/** The canvas as a JPEG <img> with the same class and label (the canvas's pixels are released), or the canvas when encoding fails. */
+async function asImage(canvas: HTMLCanvasElement): Promise<HTMLImageElement | HTMLCanvasElement> {
+  const blob = await new Promise<Blob | null>((resolve) => canvas.toBlob(resolve, "image/jpeg", 0.9));
+  if (!blob) return canvas;
+  const image = new Image(canvas.width, canvas.height);
+  image.className = canvas.className;
+  image.alt = canvas.getAttribute("aria-label") ?? "";
+  image.decoding = "async";
+  image.src = URL.createObjectURL(blob);
+  releaseCanvas(canvas);
+  return image;
+}
+
 function element<K extends keyof HTMLElementTagNameMap>(tag: K, className: string, text?: string): HTMLElementTagNameMap[K] {
   const node = document.createElement(tag);
   node.className = className;
@@ -119,13 +132,15 @@ async function pictureResult(engine: Engine, file: File): Promise<HTMLElement> {
 
   const figure = element("figure", "picture-result__figure");
   const shown = displayCanvas(picture, faces);
-  figure.append(shown);
   block.append(figure);
   if (faces.length) {
+    // Shown as a JPEG <img>: the browser may drop an image's decoded pixels while it is off screen, never a canvas's.
+    figure.append(await asImage(shown));
     block.append(faceCards(engine, faces));
     releaseCanvas(picture.canvas);
     return block;
   }
+  figure.append(shown);
   // The whole-picture face, cut now, so that the full-resolution picture need not be kept for the button.
   const whole = cropFace(picture.image, null);
   const displayScale = shown.width / picture.width;
@@ -155,6 +170,8 @@ export function UploadPanel(handle: {ready: Promise<Engine>}): HTMLElement {
   input.multiple = true;
   input.id = "classifier-files";
   input.setAttribute("aria-label", "pictures to classify");
+  // Hidden: the button opens it, so it is no tab stop of its own.
+  input.tabIndex = -1;
   const choose = element("button", "dropzone__button", "Choose pictures…");
   choose.type = "button";
   choose.addEventListener("click", () => input.click());
@@ -171,10 +188,11 @@ export function UploadPanel(handle: {ready: Promise<Engine>}): HTMLElement {
   const results = element("div", "upload-panel__results");
   panel.append(zone, status, tools, results);
 
-  /** Removes result blocks and gives their canvases' pixels back. */
+  /** Removes result blocks, gives their canvases' pixels back and revokes their pictures' object URLs. */
   const release = (nodes: Element[]) => {
     for (const node of nodes) {
       node.querySelectorAll("canvas").forEach(releaseCanvas);
+      node.querySelectorAll<HTMLImageElement>("img[src^='blob:']").forEach((image) => URL.revokeObjectURL(image.src));
       node.remove();
     }
   };
