@@ -1,6 +1,6 @@
 // Stages the classifier page's binary assets under src/vendor/ at fixed names, so the page can name them
 // in FileAttachment (which takes literal paths only) and no request leaves the site:
-// - face-api's tiny face detector and expression-model weights, copied from node_modules;
+// - face-api's expression-model weights (the page's point of comparison), copied from node_modules;
 // - the default model named by src/models/models.json, its weight shards joined into one weights.bin,
 //   with model-info.json {name, models, metadata, evaluation} beside it.
 // It runs in the vendor step before every build, so swapping the default model needs no cache clearing.
@@ -12,8 +12,8 @@ import {joinedModelJson} from "../src/lib/model-artifacts.js";
 import {MODEL_FILES} from "../src/lib/model-folder.js";
 import {readModelArtifacts, readModelsIndex, readOptionalJson} from "./model-io.js";
 
-/** face-api models the page serves: the detector it always uses and the expression model it compares with. */
-export const FACE_API_MODELS = ["tiny_face_detector_model", "face_expression_model"] as const;
+/** face-api models the page serves: the expression model it compares with (the faces are found by BlazeFace, src/detectors). */
+export const FACE_API_MODELS = ["face_expression_model"] as const;
 
 function writeIfChanged(path: string, contents: Uint8Array | string): boolean {
   const bytes = typeof contents === "string" ? Buffer.from(contents) : contents;

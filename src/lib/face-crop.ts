@@ -1,26 +1,17 @@
-// The one face-to-48x48 preprocessing shared by the browser page and Node: a face-detector box
-// becomes a square crop of an RGBA picture, turned grey and resized to the model's input size.
-// Pure functions on RGBA arrays, so canvas ImageData (browser) and jpeg-js/pngjs output (Node)
-// go through the same arithmetic and give the same bytes.
+// The one face-to-48x48 preprocessing shared by the browser page and Node: a detected face becomes
+// FER2013's framing of it, turned grey and resized to the model's input size. A detection with eye keypoints
+// (BlazeFace's) gives a square placed and rotated upright by the eyes (face-align.ts); a plain box gives an
+// upright square about it; no face at all, the picture's centre square. Pure functions on RGBA arrays, so
+// canvas ImageData (browser) and jpeg-js/pngjs output (Node) go through the same arithmetic and give the
+// same bytes.
 
 import {IMAGE_SIZE} from "./dataset.js";
 import {toGrey} from "./fer2013-images.js";
 import {facesToInput} from "./preprocess.js";
+import {alignedGreyCrop, corners, faceSquare, type FaceSquare, type Keypointed} from "./face-align.js";
+import type {Box, RgbaImage} from "./image.js";
 
-/** An RGBA picture, 4 bytes per pixel, row-major: canvas ImageData, jpeg-js or pngjs output. */
-export interface RgbaImage {
-  data: Uint8ClampedArray | Uint8Array;
-  width: number;
-  height: number;
-}
-
-/** A rectangle in source-image pixels. */
-export interface Box {
-  x: number;
-  y: number;
-  width: number;
-  height: number;
-}
+export type {Box, RgbaImage};
 
 /**
  * How a face-detector box becomes a FER2013-like crop: a square of the box's longer side times
@@ -118,16 +109,33 @@ export function greyCrop(image: RgbaImage, crop: Box, {size = IMAGE_SIZE} = {}):
   return out;
 }
 
-/** The model's view of one face: the square crop it used, that crop's grey 48x48 pixels, and the model input. */
+/** The model's view of one face: the crop it used, that crop's grey 48x48 pixels, and the model input. */
 export interface FaceCrop {
+  /** The crop's upright bounding box in picture pixels (the square itself when it is not rotated). */
   crop: Box;
+  /** The crop as a square with its rotation: set for faces aligned by their eyes. */
+  square?: FaceSquare;
   pixels: Uint8Array;
   /** 48 x 48 x 1 floats, scaled by the model-input contract (preprocess.ts). */
   input: Float32Array;
 }
 
-/** A face of a picture as the model sees it (face box -> FER2013-like crop); `face` null means the whole picture. */
-export function cropFace(image: RgbaImage, face: Box | null, {scale = FACE_CROP.scale, shiftY = FACE_CROP.shiftY} = {}): FaceCrop {
+function hasEyes(face: Box | Keypointed): face is Keypointed {
+  return "keypoints" in face && Array.isArray(face.keypoints) && face.keypoints.length >= 2;
+}
+
+/**
+ * A face of a picture as the model sees it: a detection with eye keypoints is aligned (rotated upright unless
+ * `align` is false), a plain box gets the FER2013-like square about it, and null means the whole picture.
+ */
+export function cropFace(image: RgbaImage, face: Box | Keypointed | null, {scale = FACE_CROP.scale, shiftY = FACE_CROP.shiftY, align = true} = {}): FaceCrop {
+  if (face && hasEyes(face)) {
+    const square = faceSquare(face, undefined, {align});
+    const pixels = alignedGreyCrop(image, square, IMAGE_SIZE);
+    const xs = corners(square).map((p) => p[0]), ys = corners(square).map((p) => p[1]);
+    const crop = {x: Math.min(...xs), y: Math.min(...ys), width: Math.max(...xs) - Math.min(...xs), height: Math.max(...ys) - Math.min(...ys)};
+    return {crop, square, pixels, input: facesToInput(pixels)};
+  }
   const crop = face ? squareCrop(face, image, {scale, shiftY}) : centreSquare(image);
   const pixels = greyCrop(image, crop, {size: IMAGE_SIZE});
   return {crop, pixels, input: facesToInput(pixels)};

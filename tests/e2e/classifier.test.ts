@@ -20,12 +20,9 @@ import {serveStatic, type StaticServer} from "../../tools/browser/serve-static.j
 import {watch, type PageProblems} from "./pages.js";
 
 import {SAMPLES, datasetFrame, decodeJpeg, decodeJpegSize, hugePng, letterbox, writeY4m} from "./fixtures.js";
-/**
- * Faces in face-api's sample photos, counted by eye; sample2's third face is in full profile, which the
- * tiny face detector (trained on frontal faces) does not find.
- */
+/** Faces in face-api's sample photos, counted by eye (sample2's third face is in full profile). */
 const SAMPLE_FACES: Record<string, number> = {
-  "sample1.jpg": 3, "sample2.jpg": 2, "sample3.jpg": 3, "sample4.jpg": 4, "sample5.jpg": 5, "sample6.jpg": 4
+  "sample1.jpg": 3, "sample2.jpg": 3, "sample3.jpg": 3, "sample4.jpg": 4, "sample5.jpg": 5, "sample6.jpg": 4
 };
 const SCREENSHOTS = process.env.E2E_SCREENSHOTS;
 
@@ -95,9 +92,10 @@ describe("the classifier page in headless Chromium", () => {
     return page;
   }
 
-  it("the page is built with the classifier's own weights and face-api's detector, all served by the site", () => {
-    const files = fs.readdirSync(dist, {recursive: true}) as string[];
-    expect(files.some((f) => /vendor\/face-api\/tiny_face_detector_model\.[0-9a-f]+\.bin$/.test(f))).toBe(true);
+  it("the page is built with the classifier's own weights and the two BlazeFace detectors, all served by the site", () => {
+    const files = (fs.readdirSync(dist, {recursive: true}) as string[]).map((f) => f.replace(/\\/g, "/"));
+    expect(files.some((f) => /detectors\/facemesh-detection-short\.[0-9a-f]+\.bin$/.test(f))).toBe(true);
+    expect(files.some((f) => /detectors\/blazeface-back\.[0-9a-f]+\.bin$/.test(f))).toBe(true);
     expect(files.some((f) => /vendor\/classifier\/weights\.[0-9a-f]+\.bin$/.test(f))).toBe(true);
     expect(fs.readFileSync(path.join(dist, "pages", "classifier.html"), "utf8")).toContain("Classifier");
   });

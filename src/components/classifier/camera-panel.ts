@@ -13,8 +13,6 @@ import {cropFace} from "../../lib/face-crop.js";
 import {drawFaceBoxes, greyCanvas, saliencyCanvas} from "./draw.js";
 import {EmotionBars, setFaceHooks, updateBars} from "./face-card.js";
 
-/** Detector input for the camera: smaller than for photos, for frame rate; faces at a webcam are large. */
-export const CAMERA_DETECTOR = {inputSize: 320, scoreThreshold: 0.5};
 const STAGES = ["capture", "detect", "classify", "draw"] as const;
 type Stage = (typeof STAGES)[number];
 
@@ -181,7 +179,8 @@ export function CameraPanel(handle: {ready: Promise<Engine>}, {invalidation}: {i
     const t1 = performance.now();
     times.capture = t1 - t0;
     const {matched, results} = await engine.serial(async () => {
-      const detections = await engine.detect(capture, CAMERA_DETECTOR);
+      // The camera preset: the whole frame only (faces at a webcam are large), one pass per face, for frame rate.
+      const detections = engine.detect(image, "camera");
       const t2 = performance.now();
       times.detect = t2 - t1;
       const faces = await engine.faces(image, detections);

@@ -1,10 +1,14 @@
-// The classifier page's compute, with no UI: picks a tfjs backend (WebGL, else wasm, else cpu), loads
-// face-api's tiny face detector and our default model from the site's own files, and turns a picture or
-// a video frame into faces with probabilities. Everything runs in the page; nothing is sent anywhere.
+// The classifier page's compute, with no UI: picks a tfjs backend (WebGL, else wasm, else cpu), loads the
+// BlazeFace face finder (src/lib/face-finder.ts) and our default model from the site's own files, and turns a
+// picture or a video frame into faces with probabilities: find -> align by the eyes -> FER2013 crop ->
+// classify (photos average each face with its mirror image; the camera takes one pass). Everything runs in
+// the page; nothing is sent anywhere.
 
 import type * as TF from "@tensorflow/tfjs";
 import {EMOTIONS, NUM_CLASSES, type Emotion} from "../../lib/labels.js";
 import {cropFace, type Box, type FaceCrop, type RgbaImage} from "../../lib/face-crop.js";
+import {createFaceFinder, type DetectMode, type FaceDetection, type FaceFinder} from "../../lib/face-finder.js";
+import {flipBatch} from "../../lib/augment.js";
 import {explainClass, type Saliency} from "../../lib/saliency.js";
 import {foldBatchNorm} from "../../lib/fold-batch-norm.js";
 import {logitsModel, softmaxRows} from "../../lib/logits-model.js";
@@ -64,23 +68,21 @@ export interface EngineFiles {
   model: Attachment;
   weights: Attachment;
   info: Attachment;
-  detectorManifest: Attachment;
-  detectorWeights: Attachment;
+  /** BlazeFace short range and "back" (src/detectors/): model.json and its weights each. */
+  detectorShort: {model: Attachment; weights: Attachment};
+  detectorBack: {model: Attachment; weights: Attachment};
   expressionManifest: Attachment;
   expressionWeights: Attachment;
 }
 
-/** The parts of @vladmandic/face-api the page uses (its own typings bundle a second copy of tfjs's). */
+/** The part of @vladmandic/face-api the page uses: its expression model, for comparison (bench). */
 export interface FaceApi {
   nets: {
-    tinyFaceDetector: {loadFromWeightMap(map: TF.NamedTensorMap): void};
     faceExpressionNet: {
       loadFromWeightMap(map: TF.NamedTensorMap): void;
       predictExpressions(input: unknown): Promise<unknown>;
     };
   };
-  TinyFaceDetectorOptions: new (options: {inputSize: number; scoreThreshold: number}) => unknown;
-  detectAllFaces(input: unknown, options: unknown): Promise<{score: number; box: Box}[]>;
 }
 
 /** What model-info.json (staged by tools/stage-classifier.ts) says about the default model. */
@@ -91,11 +93,8 @@ export interface ModelInfo {
   evaluation: Evaluation | null;
 }
 
-export interface DetectOptions {
-  /** The detector's square input size, a multiple of 32: larger finds smaller faces, slower. */
-  inputSize?: number;
-  scoreThreshold?: number;
-}
+/** A face to classify: a detection (box and eye keypoints), or null for the whole picture. */
+export type FaceInput = FaceDetection | null;
 
 /** One detected (or whole-picture) face with what the model made of it. */
 export interface FaceResult extends FaceCrop {
@@ -106,6 +105,8 @@ export interface FaceResult extends FaceCrop {
   probabilities: Float32Array;
   top: Emotion;
   confidence: number;
+  /** Whether the probabilities average the face and its mirror image (photos), or come from one pass (camera). */
+  flipAveraged: boolean;
 }
 
 export interface Engine {
@@ -122,12 +123,14 @@ export interface Engine {
   serial<T>(job: () => Promise<T>): Promise<T>;
   /** Switches backend (warming it up); on failure keeps the current one and throws. */
   setBackend(name: BackendName): Promise<BackendName>;
-  detect(source: HTMLCanvasElement | HTMLVideoElement | OffscreenCanvas, options?: DetectOptions): Promise<{box: Box; score: number}[]>;
-  classify(inputs: Float32Array[]): Promise<Float32Array[]>;
-  /** Crops and classifies the given faces (null: the whole picture) of one RGBA picture. */
-  faces(image: RgbaImage, detections: {box: Box | null; score: number | null}[]): Promise<FaceResult[]>;
+  /** Faces in an RGBA picture: "photo" looks for small faces too, "camera" only on the whole frame (faster). */
+  detect(image: RgbaImage, mode?: DetectMode): FaceDetection[];
+  /** Class probabilities per face input; with `flip`, averaged with the mirror image's. */
+  classify(inputs: Float32Array[], options?: {flip?: boolean}): Promise<Float32Array[]>;
+  /** Aligns, crops and classifies the given faces (null: the whole picture) of one RGBA picture. */
+  faces(image: RgbaImage, faces: FaceInput[], options?: {flip?: boolean}): Promise<FaceResult[]>;
   /** Classifies faces cropped earlier (cropFace), with the detections they came from. */
-  facesFromCrops(crops: FaceCrop[], detections: {box: Box | null; score: number | null}[]): Promise<FaceResult[]>;
+  facesFromCrops(crops: FaceCrop[], faces: FaceInput[], options?: {flip?: boolean}): Promise<FaceResult[]>;
   explain(input: Float32Array, classIndex: number): Saliency;
   /** face-api's own expression model on 112x112 RGB face crops, loaded on first use (for comparison). */
   faceApiExpressions(faces: TF.Tensor3D[]): Promise<Float32Array[]>;
@@ -174,12 +177,14 @@ export async function createEngine({
   backends?: readonly BackendName[];
   note?: string | null;
 }): Promise<Engine> {
-  const [modelJson, weights, info, detectorManifest, detectorWeights] = await Promise.all([
+  const [modelJson, weights, info, shortJson, shortWeights, backJson, backWeights] = await Promise.all([
     files.model.json(),
     files.weights.arrayBuffer(),
     files.info.json() as Promise<ModelInfo>,
-    files.detectorManifest.json(),
-    files.detectorWeights.arrayBuffer()
+    files.detectorShort.model.json(),
+    files.detectorShort.weights.arrayBuffer(),
+    files.detectorBack.model.json(),
+    files.detectorBack.weights.arrayBuffer()
   ]);
   const failures: Engine["failures"] = [];
   let expressionNetLoaded: Promise<void> | null = null;
@@ -201,9 +206,10 @@ export async function createEngine({
   while (candidates.length && !(await initialise(candidates[0]))) candidates = candidates.slice(1);
   if (!candidates.length) throw new Error(`no tfjs backend works here: ${failures.map((f) => `${f.backend}: ${f.reason}`).join("; ")}`);
 
-  faceapi.nets.tinyFaceDetector.loadFromWeightMap(
-    tf.io.decodeWeights(detectorWeights, (detectorManifest as TF.io.WeightsManifestConfig).flatMap((group) => group.weights))
-  );
+  const finder: FaceFinder = await createFaceFinder(tf, {
+    short: {modelJson: shortJson, weights: shortWeights},
+    back: {modelJson: backJson, weights: backWeights}
+  });
   const trained = await modelFromArtifacts(tf, {modelJson, weightData: weights, source: `model ${info.name}`});
   // The same function in fewer ops: batch norms folded into their convolutions (src/lib/fold-batch-norm.ts).
   const model = foldBatchNorm(tf, trained);
@@ -218,12 +224,8 @@ export async function createEngine({
   async function warmUp(): Promise<void> {
     // The model classify runs; Grad-CAM's probability model shares its convolutions.
     tf.tidy(() => ((scorer ?? model).predict(tf.zeros([1, IMAGE_SIZE, IMAGE_SIZE, 1])) as TF.Tensor).dataSync());
-    const blank = tf.zeros([64, 64, 3], "int32") as TF.Tensor3D;
-    try {
-      await faceapi.detectAllFaces(blank, new faceapi.TinyFaceDetectorOptions({inputSize: 128, scoreThreshold: 0.5}));
-    } finally {
-      blank.dispose();
-    }
+    const blank = {data: new Uint8ClampedArray(64 * 64 * 4), width: 64, height: 64};
+    finder.detect(blank, "photo");
   }
 
   async function tryBackend(name: BackendName, {initialised = false} = {}): Promise<boolean> {
@@ -246,27 +248,36 @@ export async function createEngine({
   }
   if (!chosen) throw new Error(`no tfjs backend works here: ${failures.map((f) => `${f.backend}: ${f.reason}`).join("; ")}`);
 
-  async function classify(inputs: Float32Array[]): Promise<Float32Array[]> {
+  async function classify(inputs: Float32Array[], {flip = false}: {flip?: boolean} = {}): Promise<Float32Array[]> {
     if (inputs.length === 0) return [];
-    const batch = new Float32Array(inputs.length * IMAGE_SIZE * IMAGE_SIZE);
-    inputs.forEach((input, i) => batch.set(input, i * IMAGE_SIZE * IMAGE_SIZE));
-    const output = tf.tidy(() => (scorer ?? model).predict(tf.tensor4d(batch, [inputs.length, IMAGE_SIZE, IMAGE_SIZE, 1])) as TF.Tensor);
+    const size = IMAGE_SIZE * IMAGE_SIZE;
+    const batch = new Float32Array(inputs.length * size);
+    inputs.forEach((input, i) => batch.set(input, i * size));
+    // With flip, one batch holds the faces and their mirror images: one model call either way.
+    const all = flip ? Float32Array.from([...batch, ...flipBatch(batch)]) : batch;
+    const count = all.length / size;
+    const output = tf.tidy(() => (scorer ?? model).predict(tf.tensor4d(all, [count, IMAGE_SIZE, IMAGE_SIZE, 1])) as TF.Tensor);
     // A synchronous read of 7 numbers per face: the asynchronous one polls a WebGL fence on timers, which
     // costs more than the read itself (5 ms of 43 per face with software WebGL).
     const read = output.dataSync() as Float32Array;
     output.dispose();
     const values = scorer ? softmaxRows(read, NUM_CLASSES) : read;
-    return inputs.map((_, i) => values.slice(i * NUM_CLASSES, (i + 1) * NUM_CLASSES));
+    return inputs.map((_, i) => {
+      const plain = values.slice(i * NUM_CLASSES, (i + 1) * NUM_CLASSES);
+      if (!flip) return plain;
+      const mirrored = values.subarray((inputs.length + i) * NUM_CLASSES, (inputs.length + i + 1) * NUM_CLASSES);
+      return plain.map((p, k) => (p + mirrored[k]) / 2);
+    });
   }
 
-  async function facesFromCrops(crops: FaceCrop[], detections: {box: Box | null; score: number | null}[], image?: {width: number; height: number}): Promise<FaceResult[]> {
-    const probabilities = await classify(crops.map((crop) => crop.input));
+  async function facesFromCrops(crops: FaceCrop[], faces: FaceInput[], {flip = false}: {flip?: boolean} = {}, image?: {width: number; height: number}): Promise<FaceResult[]> {
+    const probabilities = await classify(crops.map((crop) => crop.input), {flip});
     return crops.map((crop, i) => {
       const p = probabilities[i];
       const k = argmax(p);
-      const detected = detections[i].box;
+      const detected = faces[i]?.box ?? null;
       const box = detected && image ? clampBox(detected, image) : (detected ?? crop.crop);
-      return {...crop, box, score: detections[i].score, probabilities: p, top: EMOTIONS[k], confidence: p[k]};
+      return {...crop, box, score: faces[i]?.score ?? null, probabilities: p, top: EMOTIONS[k], confidence: p[k], flipAveraged: flip};
     });
   }
 
@@ -293,13 +304,10 @@ export async function createEngine({
         await tf.setBackend(previous);
         throw new Error(`could not switch to ${BACKEND_LABELS[name]}: ${failures[failures.length - 1]?.reason}`);
       }),
-    async detect(source, {inputSize = 416, scoreThreshold = 0.5} = {}) {
-      const found = await faceapi.detectAllFaces(source, new faceapi.TinyFaceDetectorOptions({inputSize, scoreThreshold}));
-      return found.map(({score, box}) => ({score, box: {x: box.x, y: box.y, width: box.width, height: box.height}}));
-    },
+    detect: (image, mode = "camera") => finder.detect(image, mode),
     classify,
-    faces: (image, detections) => facesFromCrops(detections.map(({box}) => cropFace(image, box)), detections, image),
-    facesFromCrops: (crops, detections) => facesFromCrops(crops, detections),
+    faces: (image, faces, options) => facesFromCrops(faces.map((face) => cropFace(image, face)), faces, options, image),
+    facesFromCrops: (crops, faces, options) => facesFromCrops(crops, faces, options),
     explain: (input, classIndex) => explainClass(tf, model, input, classIndex),
     async faceApiExpressions(faces) {
       expressionNetLoaded ??= weightMap(tf, files.expressionManifest, files.expressionWeights).then((map) =>

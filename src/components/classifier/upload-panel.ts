@@ -11,7 +11,8 @@ import {EMOTIONS} from "../../lib/labels.js";
 import {drawFaceBoxes} from "./draw.js";
 import {FaceCard} from "./face-card.js";
 import {PictureError, picturesFromTransfer, readPicture, releaseCanvas, type Picture} from "./picture.js";
-import {cropFace} from "../../lib/face-crop.js";
+import {cropFace, type RgbaImage} from "../../lib/face-crop.js";
+import type {FaceDetection} from "../../lib/face-finder.js";
 
 /** The longest side of the canvas the detector reads; the detector itself works at `inputSize` anyway. */
 const DETECTION_MAX_SIDE = 1280;
@@ -19,23 +20,34 @@ const DETECTION_MAX_SIDE = 1280;
 const DISPLAY_MAX_SIDE = 1600;
 /** Pictures whose results stay on the page; older ones are dropped (with a note) to bound memory. */
 export const MAX_RESULTS = 12;
-/** Detector input for photos: larger than the camera's so that small faces in group photos are found. */
-export const PHOTO_DETECTOR = {inputSize: 512, scoreThreshold: 0.5};
 
 function ms(value: number): string {
   return `${value < 10 ? value.toFixed(1) : Math.round(value)} ms`;
 }
 
-function detectionCanvas(picture: Picture): {canvas: HTMLCanvasElement; scale: number} {
+/** The picture the detector reads: at most DETECTION_MAX_SIDE on its longer side (the browser scales it down). */
+function detectionImage(picture: Picture): {image: RgbaImage; scale: number} {
   const scale = Math.min(1, DETECTION_MAX_SIDE / Math.max(picture.width, picture.height));
-  if (scale === 1) return {canvas: picture.canvas, scale};
+  if (scale === 1) return {image: picture.image, scale};
   const canvas = document.createElement("canvas");
   canvas.width = Math.round(picture.width * scale);
   canvas.height = Math.round(picture.height * scale);
-  const context = canvas.getContext("2d")!;
+  const context = canvas.getContext("2d", {willReadFrequently: true})!;
   context.imageSmoothingQuality = "high";
   context.drawImage(picture.canvas, 0, 0, canvas.width, canvas.height);
-  return {canvas, scale: canvas.width / picture.width};
+  const image = {data: context.getImageData(0, 0, canvas.width, canvas.height).data, width: canvas.width, height: canvas.height};
+  releaseCanvas(canvas);
+  return {image, scale: image.width / picture.width};
+}
+
+/** A detection on the scaled-down picture, in the full picture's pixels. */
+function scaledDetection(detection: FaceDetection, scale: number): FaceDetection {
+  const {box, keypoints, score} = detection;
+  return {
+    score,
+    box: {x: box.x / scale, y: box.y / scale, width: box.width / scale, height: box.height / scale},
+    keypoints: keypoints.map(([x, y]) => [x / scale, y / scale] as [number, number])
+  };
 }
 
 function displayCanvas(picture: Picture, faces: FaceResult[]): HTMLCanvasElement {
@@ -80,7 +92,8 @@ function faceCards(engine: Engine, faces: FaceResult[], {whole = false} = {}): H
     grid.append(
       FaceCard(face, {
         title: whole ? "Whole picture" : `Face ${i + 1}`,
-        explain: () => engine.explain(face.input, EMOTIONS.indexOf(face.top))
+        explain: () => engine.explain(face.input, EMOTIONS.indexOf(face.top)),
+        note: face.flipAveraged ? "Probabilities: the face and its mirror image, averaged." : undefined
       })
     )
   );
@@ -112,23 +125,16 @@ async function pictureResult(engine: Engine, file: File): Promise<HTMLElement> {
   }
 
   const t0 = performance.now();
-  const {canvas, scale} = detectionCanvas(picture);
-  let faces: FaceResult[];
-  let t1: number;
-  try {
-    const detections = (await engine.detect(canvas, PHOTO_DETECTOR)).map(({box, score}) => ({
-      score,
-      box: {x: box.x / scale, y: box.y / scale, width: box.width / scale, height: box.height / scale}
-    }));
-    t1 = performance.now();
-    faces = await engine.faces(picture.image, detections);
-  } finally {
-    if (canvas !== picture.canvas) releaseCanvas(canvas);
-  }
+  const {image, scale} = detectionImage(picture);
+  const detections = engine.detect(image, "photo").map((detection) => scaledDetection(detection, scale));
+  const t1 = performance.now();
+  // A photo is not time-critical: each face is read twice, as it is and mirrored, and the two averaged.
+  const faces = await engine.faces(picture.image, detections, {flip: true});
   const t2 = performance.now();
   block.dataset.faces = String(faces.length);
   timing.textContent = `${picture.width} × ${picture.height} px · ${faces.length} ${faces.length === 1 ? "face" : "faces"} · ` +
-    `detection ${ms(t1 - t0)} · classification ${ms(t2 - t1)} on ${BACKEND_LABELS[engine.backend()]}`;
+    `detection ${ms(t1 - t0)} · classification ${ms(t2 - t1)} on ${BACKEND_LABELS[engine.backend()]} · each face read as it is and mirrored, averaged`;
+  block.dataset.flip = "averaged";
 
   const figure = element("figure", "picture-result__figure");
   const shown = displayCanvas(picture, faces);
@@ -151,7 +157,7 @@ async function pictureResult(engine: Engine, file: File): Promise<HTMLElement> {
   button.type = "button";
   button.addEventListener("click", async () => {
     button.disabled = true;
-    const [face] = await engine.serial(() => engine.facesFromCrops([whole], [{box: null, score: null}]));
+    const [face] = await engine.serial(() => engine.facesFromCrops([whole], [null], {flip: true}));
     drawFaceBoxes(shown.getContext("2d")!, [{...face, tag: "1"}], {scale: displayScale});
     none.replaceWith(faceCards(engine, [face], {whole: true}));
   });
