@@ -14,6 +14,7 @@ const BENCHES: Record<string, {load: () => Promise<BenchModule>; about: string}>
   ingest: {load: () => import("./bench/ingest.js"), about: "FER2013 load: folders cold and cached, fer2013.csv, peak memory"},
   train: {load: () => import("./bench/train.js"), about: "training and inference throughput per model and backend"},
   browser: {load: () => import("./bench/browser.js"), about: "in-page classifier speed in headless chromium"},
+  pipeline: {load: () => import("./bench/pipeline.js"), about: "find -> align -> crop -> classify on generated PrivateTest scenes, and the camera loop, in headless chromium"},
   memory: {load: () => import("./bench/memory.js"), about: "the classifier page's memory over repeated uploads of a large picture"}
 };
 

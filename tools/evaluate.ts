@@ -1,4 +1,4 @@
-// `npm run evaluate -- --model DIR [--tta] [--data PATH]`: runs a model folder over PublicTest and
+// `npm run evaluate -- --model DIR [--tta] [--crops] [--data PATH]`: runs a model folder over PublicTest and
 // PrivateTest, writes DIR/evaluation.json and prints a JSON summary on stdout.
 
 import fs from "node:fs";
@@ -15,13 +15,14 @@ import {syntheticDataset} from "./synthetic.js";
 import {storedBytes, storedDtype} from "../src/lib/quantize.js";
 import type * as tf from "@tensorflow/tfjs";
 
-const FLAGS = {model: "string", tta: "boolean", data: "string", backend: "string", synthetic: "number"} as const;
+const FLAGS = {model: "string", tta: "boolean", crops: "boolean", data: "string", backend: "string", synthetic: "number"} as const;
 
-const USAGE = `npm run evaluate -- --model DIR [--tta] [--data PATH] [--backend node|wasm|cpu]
+const USAGE = `npm run evaluate -- --model DIR [--tta] [--crops] [--data PATH] [--backend node|wasm|cpu]
 
 Runs a model folder over PublicTest and PrivateTest: accuracy, top-2 accuracy, macro-F1, per-class
 precision/recall/F1/support, confusion matrix, expected calibration error with reliability bins.
---tta also averages each face with its mirror image. The faces are split across two worker threads (see
+--tta also averages each face with its mirror image (2 passes), --crops over five 44-pixel crops and their
+mirrors (10 passes). The faces are split across two worker threads (see
 tools/folder-predictor.ts; "backend" in the output says where they ran). Writes DIR/evaluation.json,
 prints a JSON summary.`;
 
@@ -67,6 +68,7 @@ async function main(): Promise<void> {
   try {
     predictions = await predictTestSplits(predictor, dataset, {
       tta: Boolean(flags.tta),
+      crops: Boolean(flags.crops),
       onSplit: (split, faces) => progress.update(`evaluating ${split} (${faces} faces, ${backend})`)
     });
   } finally {
@@ -82,7 +84,8 @@ async function main(): Promise<void> {
     createdAt: new Date().toISOString(),
     tta: Boolean(flags.tta),
     splits,
-    ...(flags.tta ? {flipTta} : {})
+    ...(flags.tta ? {flipTta} : {}),
+    ...(flags.crops ? {cropsTta: Object.fromEntries(EVALUATION_SPLITS.map((split) => [split, predictions[split].cropsTta!])) as Record<EvaluationSplit, SplitEvaluation>} : {})
   };
   writeJsonAtomic(path.join(dir, MODEL_FILES.evaluation), evaluation);
   progress.done(`wrote ${path.join(dir, MODEL_FILES.evaluation)}`);
@@ -94,7 +97,8 @@ async function main(): Promise<void> {
     seconds: evaluation.seconds,
     PublicTest: headline(splits.PublicTest),
     PrivateTest: headline(splits.PrivateTest),
-    ...(flags.tta ? {flipTta: {PublicTest: headline(flipTta.PublicTest), PrivateTest: headline(flipTta.PrivateTest)}} : {})
+    ...(flags.tta ? {flipTta: {PublicTest: headline(flipTta.PublicTest), PrivateTest: headline(flipTta.PrivateTest)}} : {}),
+    ...(evaluation.cropsTta ? {cropsTta: {PublicTest: headline(evaluation.cropsTta.PublicTest), PrivateTest: headline(evaluation.cropsTta.PrivateTest)}} : {})
   });
 }
 

@@ -18,11 +18,14 @@ import {MODELS} from "../src/lib/models/index.js";
 import {MODEL_FILES, validateMetadata} from "../src/lib/model-folder.js";
 import {loadModelFolder, readJson} from "./model-io.js";
 import {predictFaces} from "../src/lib/predict.js";
-import {flipBatch} from "../src/lib/augment.js";
+import {IMAGE_PIXELS} from "../src/lib/dataset.js";
+import {flipBatch, ttaViews, type TtaMode} from "../src/lib/augment.js";
 
 export interface FolderPredictOptions {
   /** Average the probabilities of each face and its horizontal mirror, as predictFaces's flip does. */
   flip?: boolean;
+  /** Test-time averaging ("flip" is flip: true; "crops" averages ten views), as predictFaces's tta. */
+  tta?: TtaMode;
   batchSize?: number;
 }
 
@@ -127,10 +130,19 @@ class WorkerPredictor implements FolderPredictor {
     return this.trainer.workers;
   }
 
-  async predict(input: Float32Array, {flip = false, batchSize = 256}: FolderPredictOptions = {}): Promise<Float32Array> {
+  async predict(input: Float32Array, {flip = false, tta, batchSize = 256}: FolderPredictOptions = {}): Promise<Float32Array> {
     if (input.length === 0) return new Float32Array(0);
+    if (tta === "crops") {
+      const sum = new Float32Array((input.length / IMAGE_PIXELS) * this.trainer.numClasses);
+      const views = ttaViews(input, "crops");
+      for (const view of views) {
+        const p = await this.trainer.predict(view, {batchSize});
+        for (let i = 0; i < sum.length; i++) sum[i] += p[i];
+      }
+      return sum.map((v) => v / views.length);
+    }
     const probabilities = await this.trainer.predict(input, {batchSize});
-    if (!flip) return probabilities;
+    if (!flip && tta !== "flip") return probabilities;
     return averageWithMirror(probabilities, await this.trainer.predict(flipBatch(input), {batchSize}));
   }
 

@@ -102,6 +102,8 @@ export interface SplitPredictions {
   labels: Uint8Array;
   probabilities: Float32Array;
   evaluation: SplitEvaluation;
+  /** With `crops`: the metrics of each face averaged over five crops and their mirrors (ten passes). */
+  cropsTta?: SplitEvaluation;
   /** With `tta`: the metrics of each face averaged with its mirror image. */
   flipTta?: SplitEvaluation;
 }
@@ -109,6 +111,8 @@ export interface SplitPredictions {
 export interface PredictTestSplitsOptions {
   /** Also evaluate flip test-time augmentation; the plain pass is half of it, so one more pass per split. */
   tta?: boolean;
+  /** Also evaluate the ten-view crop averaging (nine more passes per split). */
+  crops?: boolean;
   /** Called as each split starts, for progress. */
   onSplit?: (split: EvaluationSplit, faces: number) => void;
 }
@@ -117,7 +121,7 @@ export interface PredictTestSplitsOptions {
 export async function predictTestSplits(
   predictor: Pick<FolderPredictor, "predict">,
   dataset: Fer2013Dataset,
-  {tta = false, onSplit}: PredictTestSplitsOptions = {}
+  {tta = false, crops = false, onSplit}: PredictTestSplitsOptions = {}
 ): Promise<Record<EvaluationSplit, SplitPredictions>> {
   const out = {} as Record<EvaluationSplit, SplitPredictions>;
   for (const split of EVALUATION_SPLITS) {
@@ -129,6 +133,7 @@ export async function predictTestSplits(
     const probabilities = await predictor.predict(input);
     out[split] = {indices, labels, probabilities, evaluation: evaluatePredictions(probabilities, labels)};
     if (tta) out[split].flipTta = evaluatePredictions(averageWithMirror(probabilities, await predictor.predict(flipBatch(input))), labels);
+    if (crops) out[split].cropsTta = evaluatePredictions(await predictor.predict(input, {tta: "crops"}), labels);
   }
   return out;
 }

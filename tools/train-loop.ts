@@ -8,7 +8,8 @@ import path from "node:path";
 import {IMAGE_PIXELS, randomHoldout, splitIndices, type Fer2013Dataset} from "../src/lib/dataset.js";
 import {EMOTIONS, NUM_CLASSES} from "../src/lib/labels.js";
 import {facesToInput, MODEL_INPUT} from "../src/lib/preprocess.js";
-import {augmentBatch, mixupBatch} from "../src/lib/augment.js";
+import {augmentBatch, cutmixBatch, mixupBatch} from "../src/lib/augment.js";
+import {openFolderPredictor} from "./folder-predictor.js";
 import {Random, deriveSeed} from "../src/lib/random.js";
 import {plateauStart, plateauUpdate, scheduledLr, type PlateauState} from "../src/lib/schedule.js";
 import {classWeights, smoothedTargets} from "../src/lib/targets.js";
@@ -154,6 +155,8 @@ export async function trainRun(options: TrainRunOptions): Promise<TrainResult> {
   const publicTestLabels = Uint8Array.from(publicTest, (i) => dataset.labels[i]);
   const plateau = config.plateau ?? DEFAULT_PLATEAU;
   const trainInput = facesToInput(dataset.pixels, train);
+  // Before the trainer's workers start: the teachers' predictors use both cores too.
+  const teacherTargets = config.distill ? await teacherProbabilities(config.distill, trainInput) : null;
   const trainLabels = Uint8Array.from(train, (i) => dataset.labels[i]);
   const selectionInput = facesToInput(dataset.pixels, selection);
   const selectionLabels = Uint8Array.from(selection, (i) => dataset.labels[i]);
@@ -192,7 +195,7 @@ export async function trainRun(options: TrainRunOptions): Promise<TrainResult> {
       const epoch = state.epoch + 1;
       const started = performance.now();
       const lrAtStart = learningRate(config, state, totalSteps);
-      const {lossSum, correct, seen} = await trainEpoch({trainer, config, state, totalSteps, trainInput, trainLabels, weightsPerClass, onProgress: options.onProgress});
+      const {lossSum, correct, seen} = await trainEpoch({trainer, config, state, totalSteps, trainInput, trainLabels, teacherTargets, weightsPerClass, onProgress: options.onProgress});
       const trainSeconds = (performance.now() - started) / 1000;
       const probabilities = await trainer.predict(selectionInput);
       const selected = {loss: crossEntropy(probabilities, selectionLabels), accuracy: accuracy(probabilities, selectionLabels)};
@@ -252,13 +255,14 @@ export async function trainRun(options: TrainRunOptions): Promise<TrainResult> {
 }
 
 /** One pass over the (shuffled) training faces; advances state.step. */
-async function trainEpoch({trainer, config, state, totalSteps, trainInput, trainLabels, weightsPerClass, onProgress}: {
+async function trainEpoch({trainer, config, state, totalSteps, trainInput, trainLabels, teacherTargets, weightsPerClass, onProgress}: {
   trainer: Trainer;
   config: TrainingConfig;
   state: RunState;
   totalSteps: number;
   trainInput: Float32Array;
   trainLabels: Uint8Array;
+  teacherTargets: Float32Array | null;
   weightsPerClass: Float32Array;
   onProgress?: (progress: TrainProgress) => void;
 }): Promise<{lossSum: number; correct: number; seen: number}> {
@@ -267,7 +271,7 @@ async function trainEpoch({trainer, config, state, totalSteps, trainInput, train
   const random = new Random(state.nextEpochSeed);
   const order = random.shuffle(Int32Array.from({length: trainLabels.length}, (_, i) => i));
   const batchAt = (b: number) =>
-    makeBatch({rows: order.subarray(b * config.batch, (b + 1) * config.batch), trainInput, trainLabels, weightsPerClass, config, random});
+    makeBatch({rows: order.subarray(b * config.batch, (b + 1) * config.batch), trainInput, trainLabels, teacherTargets, weightsPerClass, config, random});
   const started = performance.now();
   let lossSum = 0;
   let correct = 0;
@@ -304,10 +308,11 @@ function learningRate(config: TrainingConfig, state: RunState, totalSteps: numbe
 }
 
 /** One augmented batch: warped faces, smoothed (and maybe mixed) targets, class weights per face. */
-function makeBatch({rows, trainInput, trainLabels, weightsPerClass, config, random}: {
+function makeBatch({rows, trainInput, trainLabels, teacherTargets, weightsPerClass, config, random}: {
   rows: Int32Array;
   trainInput: Float32Array;
   trainLabels: Uint8Array;
+  teacherTargets: Float32Array | null;
   weightsPerClass: Float32Array;
   config: TrainingConfig;
   random: Random;
@@ -320,7 +325,16 @@ function makeBatch({rows, trainInput, trainLabels, weightsPerClass, config, rand
   });
   const xs = augmentBatch(faces, random, {...config.augment, erasing: config.erasing});
   const targets = smoothedTargets(labels, {classes: NUM_CLASSES, smoothing: config.labelSmoothing});
+  if (teacherTargets && config.distill) {
+    const w = config.distill.weight;
+    rows.forEach((row, k) => {
+      for (let c = 0; c < NUM_CLASSES; c++) {
+        targets[k * NUM_CLASSES + c] = (1 - w) * targets[k * NUM_CLASSES + c] + w * teacherTargets[row * NUM_CLASSES + c];
+      }
+    });
+  }
   if (config.mixup > 0) mixupBatch(xs, targets, random, {alpha: config.mixup, classes: NUM_CLASSES});
+  if ((config.cutmix ?? 0) > 0) cutmixBatch(xs, targets, random, {alpha: config.cutmix!, classes: NUM_CLASSES});
   if (config.classWeights === "none") return {xs, targets};
   // A mixed target weighs each class by its share.
   const sampleWeights = new Float32Array(rows.length);
@@ -333,6 +347,32 @@ function makeBatch({rows, trainInput, trainLabels, weightsPerClass, config, rand
 /** PublicTest accuracy of the selected epoch (the best one, unless a holdout chose it). */
 function publicTestAccuracyOf(state: RunState): number {
   return state.history[state.bestEpoch - 1]?.publicTestAccuracy ?? state.bestAccuracy;
+}
+
+/**
+ * The teachers' soft targets for every training face: each teacher's probabilities averaged with its mirror
+ * image's, the teachers averaged, then softened by the temperature (p^(1/T), renormalised: logits / T).
+ */
+async function teacherProbabilities(distill: NonNullable<TrainingConfig["distill"]>, input: Float32Array): Promise<Float32Array> {
+  if (distill.teachers.length === 0) throw new Error("--teachers names no model folder");
+  const count = input.length / IMAGE_PIXELS;
+  const mean = new Float32Array(count * NUM_CLASSES);
+  for (const dir of distill.teachers) {
+    const predictor = await openFolderPredictor(path.resolve(dir));
+    try {
+      const p = await predictor.predict(input, {flip: true});
+      for (let i = 0; i < mean.length; i++) mean[i] += p[i] / distill.teachers.length;
+    } finally {
+      await predictor.dispose();
+    }
+  }
+  for (let i = 0; i < count; i++) {
+    const row = mean.subarray(i * NUM_CLASSES, (i + 1) * NUM_CLASSES);
+    let sum = 0;
+    for (let c = 0; c < NUM_CLASSES; c++) sum += (row[c] = Math.pow(Math.max(row[c], 1e-8), 1 / distill.temperature));
+    for (let c = 0; c < NUM_CLASSES; c++) row[c] /= sum;
+  }
+  return mean;
 }
 
 function historyOf(config: TrainingConfig, state: RunState): History {

@@ -35,6 +35,10 @@ export const TRAIN_FLAGS = {
   "plateau-patience": "number",
   "max-hours": "number",
   holdout: "number",
+  cutmix: "number",
+  teachers: "string",
+  "distill-weight": "number",
+  "distill-temperature": "number",
   flip: "number",
   shift: "number",
   rotation: "number",
@@ -63,7 +67,9 @@ every epoch in OUT/checkpoint/, so a killed run continues with --resume --out OU
   --optimizer adam|sgd   (default adam)   --lr X   peak learning rate
   --schedule ${SCHEDULES.join("|")}
   --label-smoothing X    --weight-decay X   --class-weights ${CLASS_WEIGHTINGS.join("|")}
-  --mixup ALPHA          --erasing P (random-erasing probability)
+  --mixup ALPHA          --cutmix ALPHA      --erasing P (random-erasing probability)
+  --teachers DIR,DIR     distil from these model folders (an ensemble: their mean, mirror-averaged), with
+                         --distill-weight W (default 0.7) of the target and --distill-temperature T (default 2)
   --patience N           early stopping on PublicTest accuracy
   --plateau-monitor loss|accuracy  --plateau-factor X  --plateau-patience N
                          what the plateau schedule watches, and how it cuts (Keras's ReduceLROnPlateau)
@@ -144,7 +150,13 @@ export function parseTrainOptions(argv: readonly string[]): TrainOptions {
       patience: checked("plateau-patience", flags["plateau-patience"], plateau.patience, {min: 1, integer: true})
     },
     maxSeconds: flags["max-hours"] === undefined ? null : checked("max-hours", flags["max-hours"], 0, {min: 1e-6}) * 3600,
-    holdout: flags.holdout === undefined ? null : {fraction: checked("holdout", flags.holdout, 0, {min: 0.01, max: 0.9}), seed}
+    holdout: flags.holdout === undefined ? null : {fraction: checked("holdout", flags.holdout, 0, {min: 0.01, max: 0.9}), seed},
+    cutmix: checked("cutmix", flags.cutmix, 0, {min: 0, max: 10}),
+    distill: flags.teachers === undefined ? null : {
+      teachers: flags.teachers.split(",").map((dir) => dir.trim()).filter(Boolean),
+      weight: checked("distill-weight", flags["distill-weight"], 0.7, {min: 0, max: 1}),
+      temperature: checked("distill-temperature", flags["distill-temperature"], 2, {min: 0.1, max: 20})
+    }
   };
   const backend = oneOf("backend", flags.backend, ["node", "wasm", "cpu"] as const, "node");
   if (flags.resume && !flags.out) throw new Error("--resume needs --out DIR, the folder of the run to continue");

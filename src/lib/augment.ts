@@ -156,3 +156,67 @@ export function mixupBatch(
   }
   return lambda;
 }
+
+/**
+ * CutMix (Yun et al. 2019): pastes a random rectangle of a partner face (from a shuffled copy of the batch)
+ * into each face, with lambda ~ Beta(alpha, alpha) setting the rectangle's area (1 - lambda of the face), and
+ * mixes the soft targets by the pasted area actually used. Modifies `input` and `targets` in place.
+ */
+export function cutmixBatch(
+  input: Float32Array,
+  targets: Float32Array,
+  random: Random,
+  {alpha, classes}: {alpha: number; classes: number}
+): number {
+  const n = IMAGE_SIZE;
+  const count = targets.length / classes;
+  const lambda = random.beta(alpha, alpha);
+  const partner = random.shuffle(Int32Array.from({length: count}, (_, i) => i));
+  const h = Math.round(n * Math.sqrt(1 - lambda));
+  const w = Math.round(n * Math.sqrt(1 - lambda));
+  const cy = random.int(n), cx = random.int(n);
+  const top = Math.max(0, cy - Math.floor(h / 2)), bottom = Math.min(n, cy + Math.ceil(h / 2));
+  const left = Math.max(0, cx - Math.floor(w / 2)), right = Math.min(n, cx + Math.ceil(w / 2));
+  const pasted = ((bottom - top) * (right - left)) / (n * n);
+  const images = input.slice();
+  const labels = targets.slice();
+  for (let i = 0; i < count; i++) {
+    const j = partner[i];
+    for (let y = top; y < bottom; y++) {
+      for (let x = left; x < right; x++) input[i * IMAGE_PIXELS + y * n + x] = images[j * IMAGE_PIXELS + y * n + x];
+    }
+    for (let k = 0; k < classes; k++) targets[i * classes + k] = (1 - pasted) * labels[i * classes + k] + pasted * labels[j * classes + k];
+  }
+  return 1 - pasted;
+}
+
+/** Test-time averaging: none, each face with its mirror image, or five 44-pixel crops of it and their mirrors. */
+export const TTA_MODES = ["none", "flip", "crops"] as const;
+export type TtaMode = (typeof TTA_MODES)[number];
+
+/** Forward passes per face of each mode, for the cost the report shows beside each accuracy. */
+export const TTA_PASSES: Record<TtaMode, number> = {none: 1, flip: 2, crops: 10};
+
+/** The crop side of the "crops" mode, in pixels of the 48-pixel face, and the shift of its corner crops. */
+const CROP_SIDE = 44;
+
+/**
+ * The views of a batch that a test-time mode averages: the batch itself; with "flip" its mirror; with
+ * "crops" the centre and four corner crops of CROP_SIDE pixels, each enlarged back to 48 (the zoom and
+ * shifts training's augmentation covers), and the mirror of each.
+ */
+export function ttaViews(input: Float32Array, mode: TtaMode): Float32Array[] {
+  if (mode === "none") return [input];
+  if (mode === "flip") return [input, flipBatch(input)];
+  const zoom = IMAGE_SIZE / CROP_SIDE;
+  const offset = ((IMAGE_SIZE - CROP_SIDE) / 2) * zoom;
+  const count = input.length / IMAGE_PIXELS;
+  const crops = [[0, 0], [-offset, -offset], [offset, -offset], [-offset, offset], [offset, offset]].map(([dx, dy]) => {
+    const out = new Float32Array(input.length);
+    for (let i = 0; i < count; i++) {
+      warpFace(input.subarray(i * IMAGE_PIXELS, (i + 1) * IMAGE_PIXELS), out.subarray(i * IMAGE_PIXELS, (i + 1) * IMAGE_PIXELS), {flip: false, dx, dy, angle: 0, zoom});
+    }
+    return out;
+  });
+  return crops.flatMap((crop) => [crop, flipBatch(crop)]);
+}

@@ -61,6 +61,13 @@ export interface TrainingConfig {
    * `fraction` of the Training faces, drawn with `seed`, are held out of training; null for PublicTest.
    */
   holdout?: {fraction: number; seed: number} | null;
+  /** CutMix's Beta(alpha, alpha) (0 or absent: off). */
+  cutmix?: number;
+  /**
+   * Knowledge distillation: each face's target mixes its (smoothed) label with `weight` of the teachers' mean
+   * probabilities on it (each teacher averaged with its mirror image), softened by `temperature`.
+   */
+  distill?: {teachers: string[]; weight: number; temperature: number} | null;
 }
 
 export interface PlateauConfig {
@@ -157,6 +164,8 @@ export interface Evaluation {
   /** Whether it ran with --tta (then flipTta is present; `splits` are always the plain predictions). */
   tta: boolean;
   splits: Record<EvaluationSplit, SplitEvaluation>;
+  /** Present with --crops: each face averaged over five 44-pixel crops and their mirror images (ten passes). */
+  cropsTta?: Record<EvaluationSplit, SplitEvaluation>;
   /** Present with --tta: the same metrics, each face's probabilities averaged with its mirror image's. */
   flipTta?: Record<EvaluationSplit, SplitEvaluation>;
 }

@@ -1,20 +1,24 @@
-// Runs a model over faces in model-input form (see preprocess.ts) in batches, optionally averaging each
-// face with its mirror image (flip test-time augmentation). Shared by `npm run evaluate`, the report's
-// loaders and the browser.
+// Runs a model over faces in model-input form (see preprocess.ts) in batches, optionally averaging views of
+// each face (test-time augmentation: its mirror image, or crops and their mirrors; augment.ts's ttaViews).
+// Shared by `npm run evaluate`, the report's loaders and the browser.
 
 import * as tf from "@tensorflow/tfjs";
 import {IMAGE_PIXELS} from "./dataset.js";
 import {INPUT_SHAPE} from "./preprocess.js";
-import {flipBatch} from "./augment.js";
+import {flipBatch, ttaViews, type TtaMode} from "./augment.js";
 
 export interface PredictOptions {
   batchSize?: number;
-  /** Average the probabilities of each face and its horizontal mirror. */
+  /** Average the probabilities of each face and its horizontal mirror (tta: "flip"). */
   flip?: boolean;
+  /** Test-time averaging; "flip" is the same as flip: true. */
+  tta?: TtaMode;
 }
 
 /** Class probabilities, N x classes, for N faces of 2304 model-input values each. */
-export async function predictFaces(model: tf.LayersModel, input: Float32Array, {batchSize = 256, flip = false}: PredictOptions = {}): Promise<Float32Array> {
+export async function predictFaces(model: tf.LayersModel, input: Float32Array, {batchSize = 256, flip = false, tta}: PredictOptions = {}): Promise<Float32Array> {
+  if (tta === "crops") return averageViews(model, ttaViews(input, "crops"), batchSize);
+  flip ||= tta === "flip";
   const count = input.length / IMAGE_PIXELS;
   const classes = model.outputs[0].shape[model.outputs[0].shape.length - 1] as number;
   const out = new Float32Array(count * classes);
@@ -32,4 +36,15 @@ export async function predictFaces(model: tf.LayersModel, input: Float32Array, {
     probabilities.dispose();
   }
   return out;
+}
+
+/** The mean of the model's probabilities over equally long views of the same faces. */
+async function averageViews(model: tf.LayersModel, views: Float32Array[], batchSize: number): Promise<Float32Array> {
+  let sum: Float32Array | null = null;
+  for (const view of views) {
+    const p = await predictFaces(model, view, {batchSize});
+    if (!sum) sum = p;
+    else for (let i = 0; i < sum.length; i++) sum[i] += p[i];
+  }
+  return sum!.map((v) => v / views.length);
 }

@@ -10,6 +10,7 @@ import jpeg from "jpeg-js";
 import {EMOTIONS} from "../../src/lib/labels.js";
 import type {RgbaImage} from "../../src/lib/face-crop.js";
 import {loadFer2013} from "../../tools/fer2013.js";
+import {writeY4mVideo} from "../../tools/browser/y4m.js";
 import {facePixels, splitIndices} from "../../src/lib/dataset.js";
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
@@ -88,23 +89,7 @@ export async function datasetFrame(): Promise<RgbaImage> {
 
 /** A 4:2:0 y4m video (what Chromium's fake camera reads) repeating one RGBA frame. */
 export function writeY4m(file: string, frame: RgbaImage, frames = 10): void {
-  const {width, height, data} = frame;
-  const y = new Uint8Array(width * height), u = new Uint8Array((width / 2) * (height / 2)), v = new Uint8Array(u.length);
-  for (let i = 0; i < width * height; i++) {
-    const [r, g, b] = [data[i * 4], data[i * 4 + 1], data[i * 4 + 2]];
-    y[i] = Math.round(0.299 * r + 0.587 * g + 0.114 * b);
-  }
-  for (let row = 0; row < height / 2; row++) {
-    for (let col = 0; col < width / 2; col++) {
-      const i = (row * 2 * width + col * 2) * 4;
-      const [r, g, b] = [data[i], data[i + 1], data[i + 2]];
-      u[row * (width / 2) + col] = Math.max(0, Math.min(255, Math.round(128 - 0.168736 * r - 0.331264 * g + 0.5 * b)));
-      v[row * (width / 2) + col] = Math.max(0, Math.min(255, Math.round(128 + 0.5 * r - 0.418688 * g - 0.081312 * b)));
-    }
-  }
-  const parts: Uint8Array[] = [Buffer.from(`YUV4MPEG2 W${width} H${height} F10:1 Ip A1:1 C420jpeg\n`)];
-  for (let f = 0; f < frames; f++) parts.push(Buffer.from("FRAME\n"), y, u, v);
-  fs.writeFileSync(file, Buffer.concat(parts));
+  writeY4mVideo(file, Array.from({length: frames}, () => frame), {fps: 10});
 }
 
 export function decodeJpegSize(file: string): {width: number; height: number} {

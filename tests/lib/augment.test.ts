@@ -1,5 +1,5 @@
 import {describe, expect, it} from "vitest";
-import {augmentBatch, drawWarp, eraseRandomRectangle, flipBatch, mixupBatch, warpFace} from "../../src/lib/augment.js";
+import {augmentBatch, cutmixBatch, drawWarp, eraseRandomRectangle, flipBatch, mixupBatch, warpFace} from "../../src/lib/augment.js";
 import {Random} from "../../src/lib/random.js";
 import {facesToInput, MODEL_INPUT} from "../../src/lib/preprocess.js";
 
@@ -114,5 +114,24 @@ describe("mixupBatch", () => {
     // equals its target's share of class 1, whichever partner it drew.
     expect(input[0]).toBeCloseTo(targets[1], 6);
     expect(input[N * N]).toBeCloseTo(targets[3], 6);
+  });
+});
+
+describe("cutmixBatch", () => {
+  it("cutmixBatch(input, targets, random, {alpha}) pastes one rectangle of a partner face and mixes the targets by its area", () => {
+    // Two faces: all zeros (class 0) and all ones (class 1).
+    const input = new Float32Array(2 * 2304);
+    input.fill(1, 2304);
+    const targets = Float32Array.of(1, 0, 0, 1);
+    const kept = cutmixBatch(input, targets, new Random(7), {alpha: 1, classes: 2});
+    for (let i = 0; i < 2; i++) {
+      const face = input.subarray(i * 2304, (i + 1) * 2304);
+      const own = i === 0 ? 0 : 1;
+      const share = face.filter((v) => v !== own).length / 2304;
+      // Each face's target weighs its own class by the part of it left.
+      expect(targets[i * 2 + own]).toBeCloseTo(1 - share, 6);
+      expect(targets[i * 2] + targets[i * 2 + 1]).toBeCloseTo(1, 6);
+      if (share > 0) expect(kept).toBeCloseTo(1 - share, 6);
+    }
   });
 });
