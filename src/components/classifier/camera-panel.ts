@@ -214,7 +214,7 @@ export function CameraPanel(handle: {ready: Promise<Engine>}, {invalidation}: {i
       explainView.replaceChildren();
     }
     times.draw = performance.now() - t3;
-    showStats(times, BACKEND_LABELS[engine.backend()]);
+    showStats(times, `${BACKEND_LABELS[engine.backend()]}${engine.personal() ? " · your personal model" : ""}`);
     frameRequest = requestAnimationFrame(() => frame(engine).catch(fail));
   }
 

@@ -9,6 +9,8 @@ import {EMOTIONS, NUM_CLASSES, type Emotion} from "../../lib/labels.js";
 import {cropFace, type Box, type FaceCrop, type RgbaImage} from "../../lib/face-crop.js";
 import {createFaceFinder, type DetectMode, type FaceDetection, type FaceFinder} from "../../lib/face-finder.js";
 import {flipBatch} from "../../lib/augment.js";
+import {headLogits, type LinearHead} from "../../lib/personal-head.js";
+import {featureNetwork, tunePersonal, type FeatureNetwork, type NormStats, type PersonalTuning} from "../../lib/personal-tuning.js";
 import {explainClass, type Saliency} from "../../lib/saliency.js";
 import {foldBatchNorm} from "../../lib/fold-batch-norm.js";
 import {logitsModel, softmaxRows} from "../../lib/logits-model.js";
@@ -68,7 +70,7 @@ export interface EngineFiles {
   model: Attachment;
   weights: Attachment;
   info: Attachment;
-  /** BlazeFace short range and "back" (src/detectors/): model.json and its weights each. */
+  /** BlazeFace short range and "back" (src/detectors/, SOURCE.txt there): model.json and its weights each. */
   detectorShort: {model: Attachment; weights: Attachment};
   detectorBack: {model: Attachment; weights: Attachment};
   expressionManifest: Attachment;
@@ -107,6 +109,8 @@ export interface FaceResult extends FaceCrop {
   confidence: number;
   /** Whether the probabilities average the face and its mirror image (photos), or come from one pass (camera). */
   flipAveraged: boolean;
+  /** Whether the reader's personal model read it ("Tune to me"), rather than the shipped one. */
+  personal: boolean;
 }
 
 export interface Engine {
@@ -132,6 +136,14 @@ export interface Engine {
   /** Classifies faces cropped earlier (cropFace), with the detections they came from. */
   facesFromCrops(crops: FaceCrop[], faces: FaceInput[], options?: {flip?: boolean}): Promise<FaceResult[]>;
   explain(input: Float32Array, classIndex: number): Saliency;
+  /** The last layer's shape (penultimate features x classes): what a personal model must fit. */
+  headShape: {inputs: number; classes: number};
+  /** "Tune to me": a personal model from labelled faces (src/lib/personal-tuning.ts); the shipped model is untouched. */
+  tune(faces: {input: Float32Array; label: number}[], classes: number[]): Promise<PersonalTuning>;
+  /** Whether the reader's personal model reads the faces now (camera and photos). */
+  personal(): boolean;
+  /** Uses a personal model (its batch-norm statistics and last layer) from now on; null: the shipped model again. */
+  setPersonal(model: {stats: NormStats[]; head: LinearHead} | null): Promise<void>;
   /** face-api's own expression model on 112x112 RGB face crops, loaded on first use (for comparison). */
   faceApiExpressions(faces: TF.Tensor3D[]): Promise<Float32Array[]>;
 }
@@ -218,6 +230,11 @@ export async function createEngine({
   // Classification runs to the logits and takes the softmax of 7 numbers in JavaScript (src/lib/logits-model.ts);
   // Grad-CAM keeps the probability model.
   const scorer = logitsModel(tf, model);
+  // "Tune to me": a personal network (the reader's batch-norm statistics) and last layer, while one is set.
+  const artifacts = {modelJson, weightData: weights};
+  const lastKernel = model.layers[model.layers.length - 1].getWeights()[0];
+  const headShape = {inputs: lastKernel.shape[0] as number, classes: lastKernel.shape[1] as number};
+  let personal: {network: FeatureNetwork; head: LinearHead} | null = null;
 
   // A backend counts as working once the model and the detector have both run on it: WebGL can
   // initialise and still fail on its first shader.
@@ -256,12 +273,19 @@ export async function createEngine({
     // With flip, one batch holds the faces and their mirror images: one model call either way.
     const all = flip ? Float32Array.from([...batch, ...flipBatch(batch)]) : batch;
     const count = all.length / size;
-    const output = tf.tidy(() => (scorer ?? model).predict(tf.tensor4d(all, [count, IMAGE_SIZE, IMAGE_SIZE, 1])) as TF.Tensor);
-    // A synchronous read of 7 numbers per face: the asynchronous one polls a WebGL fence on timers, which
-    // costs more than the read itself (5 ms of 43 per face with software WebGL).
-    const read = output.dataSync() as Float32Array;
-    output.dispose();
-    const values = scorer ? softmaxRows(read, NUM_CLASSES) : read;
+    let values: Float32Array;
+    if (personal) {
+      // The reader's own last layer on the shipped network's features.
+      const split = Array.from({length: count}, (_, i) => all.subarray(i * size, (i + 1) * size));
+      values = softmaxRows(headLogits(personal.head, personal.network.features(split)), NUM_CLASSES);
+    } else {
+      const output = tf.tidy(() => (scorer ?? model).predict(tf.tensor4d(all, [count, IMAGE_SIZE, IMAGE_SIZE, 1])) as TF.Tensor);
+      // A synchronous read of 7 numbers per face: the asynchronous one polls a WebGL fence on timers, which
+      // costs more than the read itself (5 ms of 43 per face with software WebGL).
+      const read = output.dataSync() as Float32Array;
+      output.dispose();
+      values = scorer ? softmaxRows(read, NUM_CLASSES) : read;
+    }
     return inputs.map((_, i) => {
       const plain = values.slice(i * NUM_CLASSES, (i + 1) * NUM_CLASSES);
       if (!flip) return plain;
@@ -277,7 +301,7 @@ export async function createEngine({
       const k = argmax(p);
       const detected = faces[i]?.box ?? null;
       const box = detected && image ? clampBox(detected, image) : (detected ?? crop.crop);
-      return {...crop, box, score: faces[i]?.score ?? null, probabilities: p, top: EMOTIONS[k], confidence: p[k], flipAveraged: flip};
+      return {...crop, box, score: faces[i]?.score ?? null, probabilities: p, top: EMOTIONS[k], confidence: p[k], flipAveraged: flip, personal: personal !== null};
     });
   }
 
@@ -309,6 +333,18 @@ export async function createEngine({
     faces: (image, faces, options) => facesFromCrops(faces.map((face) => cropFace(image, face)), faces, options, image),
     facesFromCrops: (crops, faces, options) => facesFromCrops(crops, faces, options),
     explain: (input, classIndex) => explainClass(tf, model, input, classIndex),
+    headShape,
+    tune: (faces, classes) => serial(() => tunePersonal(tf, artifacts, faces, {classes})),
+    personal: () => personal !== null,
+    setPersonal: (chosen) =>
+      serial(async () => {
+        if (chosen && (chosen.head.inputs !== headShape.inputs || chosen.head.classes !== headShape.classes)) {
+          throw new Error(`a personal layer of ${chosen.head.inputs} x ${chosen.head.classes} does not fit ${info.name} (${headShape.inputs} x ${headShape.classes})`);
+        }
+        const network = chosen ? await featureNetwork(tf, artifacts, chosen.stats) : null;
+        personal?.network.dispose();
+        personal = chosen && network ? {network, head: chosen.head} : null;
+      }),
     async faceApiExpressions(faces) {
       expressionNetLoaded ??= weightMap(tf, files.expressionManifest, files.expressionWeights).then((map) =>
         faceapi.nets.faceExpressionNet.loadFromWeightMap(map)

@@ -5,5 +5,6 @@ export {BACKEND_LABELS, BACKEND_ORDER, backendOrder, createEngine, webglRenderer
 export {StatusBar} from "./status-bar.js";
 export {UploadPanel} from "./upload-panel.js";
 export {CameraPanel} from "./camera-panel.js";
+export {TunePanel} from "./tune-panel.js";
 // For the test that the browser and Node prepare a face identically.
 export {cropFace} from "../../lib/face-crop.js";

@@ -93,7 +93,7 @@ function faceCards(engine: Engine, faces: FaceResult[], {whole = false} = {}): H
       FaceCard(face, {
         title: whole ? "Whole picture" : `Face ${i + 1}`,
         explain: () => engine.explain(face.input, EMOTIONS.indexOf(face.top)),
-        note: face.flipAveraged ? "Probabilities: the face and its mirror image, averaged." : undefined
+        note: [face.personal ? "Read by your personal model." : "", face.flipAveraged ? "Probabilities: the face and its mirror image, averaged." : ""].filter(Boolean).join(" ") || undefined
       })
     )
   );
