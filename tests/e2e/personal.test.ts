@@ -15,6 +15,15 @@ import {serveStatic, type StaticServer} from "../../tools/browser/serve-static.j
 import {SAMPLES, datasetFrame, decodeJpeg, letterbox, writeY4m} from "./fixtures.js";
 import {watch} from "./pages.js";
 
+const SCREENSHOTS = process.env.E2E_SCREENSHOTS;
+
+/** With E2E_SCREENSHOTS=DIR, the tune panel as the reader sees it at one step. */
+async function shot(page: Page, step: string): Promise<void> {
+  if (!SCREENSHOTS) return;
+  fs.mkdirSync(SCREENSHOTS, {recursive: true});
+  await page.locator(".tune-panel").screenshot({path: path.join(SCREENSHOTS, `tune-${step}.png`)});
+}
+
 /** The page engine's probabilities for one fixed face input (a grey gradient), with its current model. */
 async function probe(page: Page): Promise<number[]> {
   return page.evaluate(async () => {
@@ -63,6 +72,7 @@ describe("Tune to me, in headless Chromium", () => {
 
     const tune = page.getByRole("button", {name: "Tune to me"});
     expect(await tune.isDisabled()).toBe(true);
+    await shot(page, "1-start");
     for (const emotion of ["happy", "neutral"]) {
       await page.getByLabel(emotion, {exact: false}).first().check();
       await page.getByRole("button", {name: `Capture 3 s of ${emotion}`}).click();
@@ -70,6 +80,7 @@ describe("Tune to me, in headless Chromium", () => {
     }
     const counts = await page.$$eval(".tune-panel__row", (rows) => rows.map((row) => row.querySelectorAll(".tune-panel__face").length));
     for (const count of counts) expect(count).toBeGreaterThanOrEqual(4);
+    await shot(page, "2-captured");
     // Any captured face can be deleted.
     await page.getByRole("button", {name: "delete happy face 1", exact: true}).click();
     expect(await page.locator('.tune-panel__row[data-class="3"] .tune-panel__face').count()).toBe(counts[0] - 1);
@@ -79,6 +90,7 @@ describe("Tune to me, in headless Chromium", () => {
     expect(await page.getByLabel("Use my personal model (camera and photos)").isChecked()).toBe(true);
     const tuned = await probe(page);
     expect(tuned).not.toEqual(shipped);
+    await shot(page, "3-tuned");
     const stored = (await storedModel(page)) as {format: string; classes: number[]} | null;
     expect(stored).toMatchObject({format: "fer-personal/1", classes: [3, 6]});
 
@@ -90,6 +102,7 @@ describe("Tune to me, in headless Chromium", () => {
 
     await page.getByRole("button", {name: "Forget me"}).click();
     await expect.poll(() => storedModel(page)).toBeNull();
+    await shot(page, "4-forgotten");
     expect(await page.locator(".tune-panel__saved").isHidden()).toBe(true);
     expect(await probe(page)).toEqual(shipped);
     expect(await page.locator(".tune-panel__face").count()).toBe(0);

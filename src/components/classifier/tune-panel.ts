@@ -1,7 +1,7 @@
 // "Tune to me": the reader picks two or more expressions, captures a few seconds of each from the camera (or
-// drops labelled photos), sees every captured face and can delete any, then tunes: the classifier's last layer
-// is re-fitted to those faces in this page (src/lib/personal-head.ts), with the held-out faces' accuracy before
-// and after. The personal model is kept only in this browser (IndexedDB), used by the camera and photos while
+// drops labelled photos), sees every captured face and can delete any, then tunes in this page
+// (src/lib/personal-tuning.ts: batch-norm statistics re-estimated on those faces, the last layer re-fitted), with
+// the held-out faces' accuracy before and after. The personal model is kept only in this browser (IndexedDB), used by the camera and photos while
 // "Use my personal model" is on, exported to and imported from a file, and deleted by "Forget me".
 // Faces are found, aligned and cropped by the page's own pipeline; no picture or face leaves the page.
 
@@ -49,7 +49,7 @@ function largestFace(engine: Engine, image: RgbaImage, mode: "camera" | "photo")
 export function TunePanel(handle: {ready: Promise<Engine>}): HTMLElement {
   const panel = element("section", "tune-panel");
   panel.append(element("p", "tune-panel__intro",
-    "Teach the classifier how your face shows each expression: choose two or more, capture each for a few seconds (or add photos of yourself), then tune. Only the model's last layer changes, in this page; the faces and the personal model stay in this browser."));
+    "Teach the classifier how your face shows each expression: choose two or more, capture each for a few seconds (or add photos of yourself), then tune. The model adapts its normalization to your faces and re-fits its last layer, in this page; the faces and the personal model stay in this browser."));
   const choices = element("fieldset", "tune-panel__choices");
   choices.append(element("legend", "", "Expressions to tune (two or more)"));
   const checks = new Map<number, HTMLInputElement>();
