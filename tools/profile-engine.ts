@@ -7,12 +7,17 @@ import {fileURLToPath} from "node:url";
 import {initTrainingBackend, type BackendPreference} from "../engine/backend.js";
 import {Replica} from "../engine/replica.js";
 import {parseFlags, printJson, runCli} from "./cli.js";
+import {measurePeak} from "../engine/peak.js";
+import {modelSummary} from "../src/lib/models/index.js";
 
 export interface KernelTime {
   kernel: string;
   calls: number;
   ms: number;
   share: number;
+  /** For the convolution and matrix-product kernels: their arithmetic rate, and its share of one core's GEMM peak. */
+  gflops?: number;
+  shareOfPeak?: number;
 }
 
 export interface StepProfile {
@@ -22,6 +27,10 @@ export interface StepProfile {
   batch: number;
   stepMs: number;
   kernelMs: number;
+  /** oneDNN's large-GEMM rate on one thread (the profile runs in one thread), measured in this run; null without the addon. */
+  peakGflops: number | null;
+  /** The whole step's arithmetic (three forward passes' worth) against that peak. */
+  stepGflops: number;
   kernels: KernelTime[];
 }
 
@@ -64,13 +73,34 @@ export async function profileTrainingStep(options: {
       totals.set(kernel.name, total);
     }
   }
+  // Forward FLOPs of the convolutions and dense layers; each gradient kernel does as much again.
+  const layers = modelSummary(replica.model).layers;
+  const convFlops = options.batch * layers.filter((l) => /Conv/.test(l.type)).reduce((sum, l) => sum + l.flops, 0);
+  const denseFlops = options.batch * layers.filter((l) => l.type === "Dense").reduce((sum, l) => sum + l.flops, 0);
+  const allFlops = options.batch * layers.reduce((sum, l) => sum + l.flops, 0);
+  const kernelFlops: Record<string, number> = {
+    FusedConv2D: convFlops, Conv2D: convFlops, Conv2DBackpropInput: convFlops, Conv2DBackpropFilter: convFlops,
+    _FusedMatMul: denseFlops, BatchMatMul: 2 * denseFlops
+  };
   replica.dispose();
+  const peak = native ? measurePeak({threads: 1}) : null;
   const kernelMs = [...totals.values()].reduce((sum, t) => sum + t.ms, 0) / options.steps;
-  const kernels = [...totals.entries()]
+  const kernels: KernelTime[] = [...totals.entries()]
     .map(([kernel, t]) => ({kernel, calls: t.calls / options.steps, ms: t.ms / options.steps, share: 0}))
     .sort((a, b) => b.ms - a.ms);
-  for (const k of kernels) k.share = k.ms / kernelMs;
-  return {model: options.model, backend, native, batch: options.batch, stepMs: stepMs / options.steps, kernelMs, kernels};
+  for (const k of kernels) {
+    k.share = k.ms / kernelMs;
+    const flops = kernelFlops[k.kernel];
+    if (flops && k.ms > 0) {
+      k.gflops = Math.round(flops / (k.ms * 1e5)) / 10;
+      if (peak) k.shareOfPeak = Math.round((k.gflops / peak.gflops) * 1000) / 1000;
+    }
+  }
+  const meanStepMs = stepMs / options.steps;
+  return {
+    model: options.model, backend, native, batch: options.batch, stepMs: meanStepMs, kernelMs,
+    peakGflops: peak?.gflops ?? null, stepGflops: Math.round((3 * allFlops) / (meanStepMs * 1e5)) / 10, kernels
+  };
 }
 
 const PROFILE_USAGE = `tsx tools/profile-engine.ts [--model fer-lite] [--batch 64] [--steps 2] [--native true|false] [--backend wasm]
@@ -93,9 +123,13 @@ async function main(): Promise<void> {
     backend: (flags.backend ?? "wasm") as BackendPreference,
     native: flags.native !== "false"
   });
-  process.stderr.write(`${profile.model} on ${profile.backend}${profile.native ? " + native oneDNN" : ""}, batch ${profile.batch}: step ${profile.stepMs.toFixed(0)} ms, kernels ${profile.kernelMs.toFixed(0)} ms\n`);
+  process.stderr.write(
+    `${profile.model} on ${profile.backend}${profile.native ? " + native oneDNN" : ""}, batch ${profile.batch}: step ${profile.stepMs.toFixed(0)} ms ` +
+      `(${profile.stepGflops} GFLOP/s${profile.peakGflops ? ` of a ${profile.peakGflops} GFLOP/s one-thread GEMM peak` : ""}), kernels ${profile.kernelMs.toFixed(0)} ms\n`
+  );
   for (const k of profile.kernels.slice(0, 25)) {
-    process.stderr.write(`${k.kernel.padEnd(36)} ${k.calls.toFixed(0).padStart(5)} calls ${k.ms.toFixed(1).padStart(9)} ms ${(100 * k.share).toFixed(1).padStart(5)}%\n`);
+    const rate = k.gflops !== undefined ? ` ${String(k.gflops).padStart(6)} GFLOP/s${k.shareOfPeak !== undefined ? ` (${(100 * k.shareOfPeak).toFixed(0)}% of peak)` : ""}` : "";
+    process.stderr.write(`${k.kernel.padEnd(36)} ${k.calls.toFixed(0).padStart(5)} calls ${k.ms.toFixed(1).padStart(9)} ms ${(100 * k.share).toFixed(1).padStart(5)}%${rate}\n`);
   }
   printJson(profile);
 }
