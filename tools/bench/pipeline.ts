@@ -1,7 +1,7 @@
 // `npm run bench -- pipeline [--scenes 300] [--empty 200] [--seed 9] [--backend wasm] [--camera-backends wasm,webgl,cpu]
-// [--camera-seconds 6] [--dist dist] [--write FILE]`: the classifier pipeline end to end, the page's own code in
-// headless Chromium on the built site (--camera-backends none skips the camera loop). Needs FER2013 (PrivateTest)
-// and `npm run build` first.
+// [--camera-seconds 6] [--dist dist] [--write FILE] [--load "nothing else running"]`: the classifier pipeline end to
+// end, the page's own code in headless Chromium on the built site (--camera-backends none skips the camera loop;
+// --load says what else ran, for the note the page shows). Needs FER2013 (PrivateTest) and `npm run build` first.
 // - Scenes (tools/scenes.ts) built here at run time from PrivateTest faces, seeded: 640x480 frames with 1-4 faces
 //   40-456 px tall, tilted up to ±30°, on procedural backgrounds, plus face-free frames. Each frame goes to the
 //   page as raw RGBA (fetched from its own origin, answered from memory: FrameFeed); the page runs
@@ -339,7 +339,7 @@ async function cameraScene(page: Page, feed: FrameFeed, pool: FacePool, seed: nu
 export async function runBench(argv: string[]): Promise<object> {
   const {flags} = parseFlags(argv, {
     dist: "string", scenes: "number", empty: "number", seed: "number", backend: "string",
-    "camera-backends": "string", "camera-seconds": "number", write: "string"
+    "camera-backends": "string", "camera-seconds": "number", write: "string", load: "string"
   });
   const dist = path.resolve(flags.dist ?? "dist");
   const faceScenes = flags.scenes ?? 300, emptyScenes = flags.empty ?? 200, seed = flags.seed ?? 9;
@@ -461,13 +461,13 @@ export async function runBench(argv: string[]): Promise<object> {
     const over100 = outcomes.filter((o) => o.size >= 100);
     const ious = outcomes.flatMap((o) => (o.photoIou === null ? [] : [o.photoIou]));
     // The command that reproduces the numbers: where the site and the output live does not change them.
-    const command = ["npm run bench -- pipeline", ...argv.filter((a, i) => !/^--(write|dist)/.test(a) && !/^--(write|dist)$/.test(argv[i - 1] ?? ""))].join(" ");
+    const command = ["npm run bench -- pipeline", ...argv.filter((a, i) => !/^--(write|dist|load)/.test(a) && !/^--(write|dist|load)$/.test(argv[i - 1] ?? ""))].join(" ");
     const result = {
       bench: "pipeline",
       command: command.trim(),
       date: new Date().toISOString().slice(0, 10),
       chromium: browser.version(),
-      note: "headless Chromium on a shared 2-core machine (a training run alongside): timings are noisy; WebGL is software (SwiftShader) here",
+      note: `headless Chromium on a 2-core machine (${flags.load ?? "other load not recorded"}): timings vary with load; WebGL is software (SwiftShader) here`,
       model: {name: info.name},
       scenes: {
         seed, split: "PrivateTest", frame: "640x480", faceScenes, emptyScenes, faces: outcomes.length, backend,
