@@ -56,7 +56,8 @@ export function anchorCentres(inputSize: number): Float32Array {
   return Float32Array.from(out);
 }
 
-function concatBuffers(buffers: ArrayBuffer[]): ArrayBuffer {
+/** One buffer holding `buffers` in order (a model's weight shards). */
+export function concatBuffers(buffers: ArrayBuffer[]): ArrayBuffer {
   if (buffers.length === 1) return buffers[0];
   const total = buffers.reduce((n, b) => n + b.byteLength, 0);
   const out = new Uint8Array(total);

@@ -84,52 +84,89 @@ export function faceSquare(det: Keypointed, cal: CropCalibration = DEFAULT_CALIB
 }
 
 /**
+ * A possibly rotated square of `channels`-plane pixels (`plane`: rw x rh values per channel, interleaved,
+ * whose top-left sits at picture pixel (x0, y0)), resampled to size x size and upright: each output pixel
+ * averages n x n bilinear samples over its footprint (n = ceil(side / size), at most `maxSamples`).
+ * Outside the plane: the nearest edge pixel repeats ("edge") or reads 0 ("zero").
+ */
+function rotatedResample(
+  plane: Float32Array, rw: number, rh: number, x0: number, y0: number, channels: number,
+  sq: FaceSquare, size: number, {maxSamples, outside}: {maxSamples: number; outside: "edge" | "zero"}
+): Float32Array {
+  const out = new Float32Array(size * size * channels);
+  if (rw <= 0 || rh <= 0) return out;
+  const c = Math.cos(sq.angle), s = Math.sin(sq.angle);
+  const step = sq.side / size;
+  const n = Math.min(maxSamples, Math.max(1, Math.ceil(step)));
+  const value = (x: number, y: number, k: number) =>
+    outside === "zero" && (x < 0 || y < 0 || x >= rw || y >= rh) ? 0 : plane[(Math.min(Math.max(y, 0), rh - 1) * rw + Math.min(Math.max(x, 0), rw - 1)) * channels + k];
+  const weight = 1 / (n * n);
+  for (let oy = 0; oy < size; oy++) {
+    for (let ox = 0; ox < size; ox++) {
+      const at = (oy * size + ox) * channels;
+      for (let sy = 0; sy < n; sy++) {
+        const v = (oy + (sy + 0.5) / n) * step - sq.side / 2;
+        for (let sx = 0; sx < n; sx++) {
+          const u = (ox + (sx + 0.5) / n) * step - sq.side / 2;
+          // Face (u right, v down) -> picture -> pixel-centre coordinates of the plane.
+          const fx = sq.cx + c * u - s * v - 0.5 - x0, fy = sq.cy + s * u + c * v - 0.5 - y0;
+          const ix = Math.floor(fx), iy = Math.floor(fy), dx = fx - ix, dy = fy - iy;
+          for (let k = 0; k < channels; k++) {
+            const top = value(ix, iy, k) * (1 - dx) + value(ix + 1, iy, k) * dx;
+            const bottom = value(ix, iy + 1, k) * (1 - dx) + value(ix + 1, iy + 1, k) * dx;
+            out[at + k] += (top * (1 - dy) + bottom * dy) * weight;
+          }
+        }
+      }
+    }
+  }
+  return out;
+}
+
+/** The picture's pixel rectangle under a rotated square (plus two pixels for bilinear neighbours), clipped to the picture. */
+function squareBounds(image: {width: number; height: number}, sq: FaceSquare) {
+  const half = (sq.side / 2) * (Math.abs(Math.cos(sq.angle)) + Math.abs(Math.sin(sq.angle))) + 2;
+  const x0 = Math.max(0, Math.floor(sq.cx - half)), x1 = Math.min(image.width, Math.ceil(sq.cx + half));
+  const y0 = Math.max(0, Math.floor(sq.cy - half)), y1 = Math.min(image.height, Math.ceil(sq.cy + half));
+  return {x0, y0, rw: Math.max(0, x1 - x0), rh: Math.max(0, y1 - y0)};
+}
+
+/**
  * The grey pixels (BT.601, rounded to 8 bits as FER2013's) of a possibly rotated square, resampled to
  * size x size and upright: each output pixel averages n x n bilinear samples spread over its footprint
  * (n = ceil(side / size), at most 8), so a 400-pixel face does not alias. Outside the picture the
  * nearest edge pixel repeats.
  */
 export function alignedGreyCrop(image: RgbaImage, sq: FaceSquare, size = 48): Uint8Array {
-  const {data, width, height} = image;
-  const c = Math.cos(sq.angle), s = Math.sin(sq.angle);
-  const step = sq.side / size;
-  const n = Math.min(8, Math.max(1, Math.ceil(step)));
-  // Grey only over the rotated square's bounds (plus one pixel for bilinear neighbours).
-  const half = (sq.side / 2) * (Math.abs(c) + Math.abs(s)) + 2;
-  const x0 = Math.max(0, Math.floor(sq.cx - half)), x1 = Math.min(width, Math.ceil(sq.cx + half));
-  const y0 = Math.max(0, Math.floor(sq.cy - half)), y1 = Math.min(height, Math.ceil(sq.cy + half));
-  const out = new Uint8Array(size * size);
-  if (x1 <= x0 || y1 <= y0) return out;
-  const rw = x1 - x0, rh = y1 - y0;
+  const {data, width} = image;
+  const {x0, y0, rw, rh} = squareBounds(image, sq);
   const grey = new Float32Array(rw * rh);
   for (let y = 0; y < rh; y++) {
     const start = ((y + y0) * width + x0) * 4;
     grey.set(toGrey(data.subarray(start, start + rw * 4), 4), y * rw);
   }
-  const sample = (px: number, py: number) => {
-    // px, py in picture pixel-centre coordinates
-    const fx = Math.min(Math.max(px - x0, 0), rw - 1), fy = Math.min(Math.max(py - y0, 0), rh - 1);
-    const ix = Math.floor(fx), iy = Math.floor(fy), dx = fx - ix, dy = fy - iy;
-    const ix1 = Math.min(ix + 1, rw - 1), iy1 = Math.min(iy + 1, rh - 1);
-    const top = grey[iy * rw + ix] * (1 - dx) + grey[iy * rw + ix1] * dx;
-    const bottom = grey[iy1 * rw + ix] * (1 - dx) + grey[iy1 * rw + ix1] * dx;
-    return top * (1 - dy) + bottom * dy;
-  };
-  for (let oy = 0; oy < size; oy++) {
-    for (let ox = 0; ox < size; ox++) {
-      let sum = 0;
-      for (let sy = 0; sy < n; sy++) {
-        const v = (oy + (sy + 0.5) / n) * step - sq.side / 2;
-        for (let sx = 0; sx < n; sx++) {
-          const u = (ox + (sx + 0.5) / n) * step - sq.side / 2;
-          // Face (u right, v down) -> picture, then to pixel-centre coordinates.
-          sum += sample(sq.cx + c * u - s * v - 0.5, sq.cy + s * u + c * v - 0.5);
-        }
-      }
-      out[oy * size + ox] = Math.round(sum / (n * n));
+  const values = rotatedResample(grey, rw, rh, x0, y0, 1, sq, size, {maxSamples: 8, outside: "edge"});
+  return Uint8Array.from(values, Math.round);
+}
+
+/**
+ * The RGB pixels (0..255 floats, interleaved) of a possibly rotated square, upright at size x size; outside
+ * the picture reads 0. `maxSamples` bounds the n x n samples per output pixel (1: plain bilinear, the
+ * cheapest, for a network input such as face-check.ts's).
+ */
+export function alignedRgb(image: RgbaImage, sq: FaceSquare, size: number, {maxSamples = 1} = {}): Float32Array {
+  const {data, width} = image;
+  const {x0, y0, rw, rh} = squareBounds(image, sq);
+  const rgb = new Float32Array(rw * rh * 3);
+  for (let y = 0; y < rh; y++) {
+    for (let x = 0; x < rw; x++) {
+      const from = ((y + y0) * width + x + x0) * 4, to = (y * rw + x) * 3;
+      rgb[to] = data[from];
+      rgb[to + 1] = data[from + 1];
+      rgb[to + 2] = data[from + 2];
     }
   }
-  return out;
+  return rotatedResample(rgb, rw, rh, x0, y0, 3, sq, size, {maxSamples, outside: "zero"});
 }
 
 /** The four corners of a square, clockwise on screen. */

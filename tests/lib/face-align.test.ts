@@ -1,5 +1,5 @@
 import {describe, expect, it} from "vitest";
-import {DEFAULT_CALIBRATION, alignedGreyCrop, corners, eyes, faceSquare, squareIou, type Keypointed} from "../../src/lib/face-align.js";
+import {DEFAULT_CALIBRATION, alignedGreyCrop, alignedRgb, corners, eyes, faceSquare, squareIou, type Keypointed} from "../../src/lib/face-align.js";
 import {pasteFace} from "../../tools/scenes.js";
 
 /** A detection whose eyes are `distance` apart at `degrees` (clockwise on screen) about (ex, ey), with a square box. */
@@ -111,5 +111,37 @@ describe("alignedGreyCrop", () => {
     const crop = alignedGreyCrop({data, width: 10, height: 10}, {cx: 0, cy: 0, side: 20, angle: 0.4}, 16);
     expect(crop).toHaveLength(256);
     expect(new Set(crop)).toEqual(new Set([200]));
+  });
+});
+
+describe("alignedRgb", () => {
+  /** A 40 x 30 picture whose red is x, green y, blue 100. */
+  const picture = () => {
+    const data = new Uint8ClampedArray(40 * 30 * 4);
+    for (let y = 0; y < 30; y++) for (let x = 0; x < 40; x++) data.set([x, y, 100, 255], (y * 40 + x) * 4);
+    return {data, width: 40, height: 30};
+  };
+
+  it("alignedRgb(image, upright square, its own side) copies the pixels, RGB interleaved", () => {
+    const crop = alignedRgb(picture(), {cx: 15, cy: 12, side: 8, angle: 0}, 8);
+    expect(crop).toHaveLength(8 * 8 * 3);
+    // Output (0, 0) is picture pixel (11, 8); (7, 5) is (18, 13).
+    expect(Array.from(crop.subarray(0, 3))).toEqual([11, 8, 100]);
+    const at = (5 * 8 + 7) * 3;
+    expect(Array.from(crop.subarray(at, at + 3)).map((v) => Math.round(v * 1000) / 1000)).toEqual([18, 13, 100]);
+  });
+
+  it("alignedRgb turns the square upright: at 90 degrees the output's x runs down the picture", () => {
+    const crop = alignedRgb(picture(), {cx: 20, cy: 15, side: 10, angle: Math.PI / 2}, 10);
+    // Along an output row the picture's y grows (red constant), down a column its x falls.
+    const red = (x: number, y: number) => crop[(y * 10 + x) * 3], green = (x: number, y: number) => crop[(y * 10 + x) * 3 + 1];
+    expect(red(0, 2)).toBeCloseTo(red(9, 2), 6);
+    expect(green(9, 2) - green(0, 2)).toBeCloseTo(9, 6);
+    expect(red(4, 0) - red(4, 9)).toBeCloseTo(9, 6);
+  });
+
+  it("alignedRgb reads 0 outside the picture", () => {
+    const crop = alignedRgb(picture(), {cx: -50, cy: -50, side: 20, angle: 0.3}, 4);
+    expect(new Set(crop)).toEqual(new Set([0]));
   });
 });

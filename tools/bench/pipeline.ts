@@ -7,7 +7,8 @@
 //   page as raw RGBA (fetched from its own origin, answered from memory: FrameFeed); the page runs
 //   engine.detect(frame, "photo") and engine.faces(frame, detections, {flip: true}) as its photo panel does, the
 //   same faces unaligned (cropFace(frame, detection, {align: false})), the camera preset as its camera loop does
-//   (one pass), and the model on the faces' original 48x48 crops.
+//   (one pass; every frame's faces checked afresh, as a new face is in the loop, which reuses the check of a face
+//   still in place), and the model on the faces' original 48x48 crops.
 // - Node matches detections to the pasted faces (tools/scenes.ts's rule) and reports recall per face-height and
 //   tilt bucket, false detections per face-free frame, and accuracy per bucket (misses count as wrong) against
 //   the model on the original crops.

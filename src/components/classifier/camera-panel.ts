@@ -180,7 +180,7 @@ export function CameraPanel(handle: {ready: Promise<Engine>}, {invalidation}: {i
     times.capture = t1 - t0;
     const {matched, results} = await engine.serial(async () => {
       // The camera preset: the whole frame only (faces at a webcam are large), one pass per face, for frame rate.
-      const detections = engine.detect(image, "camera");
+      const detections = engine.detect(image, "camera", {track: true});
       const t2 = performance.now();
       times.detect = t2 - t1;
       const faces = await engine.faces(image, detections);

@@ -7,7 +7,7 @@
 import type * as TF from "@tensorflow/tfjs";
 import {EMOTIONS, NUM_CLASSES, type Emotion} from "../../lib/labels.js";
 import {cropFace, type Box, type FaceCrop, type RgbaImage} from "../../lib/face-crop.js";
-import {createFaceFinder, type DetectMode, type FaceDetection, type FaceFinder} from "../../lib/face-finder.js";
+import {createFaceFinder, type DetectMode, type DetectOptions, type FaceDetection, type FaceFinder} from "../../lib/face-finder.js";
 import {flipBatch} from "../../lib/augment.js";
 import {headLogits, type LinearHead} from "../../lib/personal-head.js";
 import {featureNetwork, tunePersonal, type FeatureNetwork, type NormStats, type PersonalTuning} from "../../lib/personal-tuning.js";
@@ -70,9 +70,10 @@ export interface EngineFiles {
   model: Attachment;
   weights: Attachment;
   info: Attachment;
-  /** BlazeFace short range and "back" (src/detectors/, SOURCE.txt there): model.json and its weights each. */
+  /** BlazeFace short range and "back", and FaceMesh, the second look (src/detectors/, SOURCE.txt there): model.json and its weights each. */
   detectorShort: {model: Attachment; weights: Attachment};
   detectorBack: {model: Attachment; weights: Attachment};
+  faceCheck: {model: Attachment; weights: Attachment};
   expressionManifest: Attachment;
   expressionWeights: Attachment;
 }
@@ -127,8 +128,11 @@ export interface Engine {
   serial<T>(job: () => Promise<T>): Promise<T>;
   /** Switches backend (warming it up); on failure keeps the current one and throws. */
   setBackend(name: BackendName): Promise<BackendName>;
-  /** Faces in an RGBA picture: "photo" looks for small faces too, "camera" only on the whole frame (faster). */
-  detect(image: RgbaImage, mode?: DetectMode): FaceDetection[];
+  /**
+   * Faces in an RGBA picture: "photo" looks for small faces too, "camera" only on the whole frame (faster);
+   * `track` (a camera loop) reuses the previous frame's face check for faces still in place.
+   */
+  detect(image: RgbaImage, mode?: DetectMode, options?: DetectOptions): FaceDetection[];
   /** Class probabilities per face input; with `flip`, averaged with the mirror image's. */
   classify(inputs: Float32Array[], options?: {flip?: boolean}): Promise<Float32Array[]>;
   /** Aligns, crops and classifies the given faces (null: the whole picture) of one RGBA picture. */
@@ -189,14 +193,16 @@ export async function createEngine({
   backends?: readonly BackendName[];
   note?: string | null;
 }): Promise<Engine> {
-  const [modelJson, weights, info, shortJson, shortWeights, backJson, backWeights] = await Promise.all([
+  const [modelJson, weights, info, shortJson, shortWeights, backJson, backWeights, checkJson, checkWeights] = await Promise.all([
     files.model.json(),
     files.weights.arrayBuffer(),
     files.info.json() as Promise<ModelInfo>,
     files.detectorShort.model.json(),
     files.detectorShort.weights.arrayBuffer(),
     files.detectorBack.model.json(),
-    files.detectorBack.weights.arrayBuffer()
+    files.detectorBack.weights.arrayBuffer(),
+    files.faceCheck.model.json(),
+    files.faceCheck.weights.arrayBuffer()
   ]);
   const failures: Engine["failures"] = [];
   let expressionNetLoaded: Promise<void> | null = null;
@@ -220,7 +226,8 @@ export async function createEngine({
 
   const finder: FaceFinder = await createFaceFinder(tf, {
     short: {modelJson: shortJson, weights: shortWeights},
-    back: {modelJson: backJson, weights: backWeights}
+    back: {modelJson: backJson, weights: backWeights},
+    check: {modelJson: checkJson, weights: checkWeights}
   });
   const trained = await modelFromArtifacts(tf, {modelJson, weightData: weights, source: `model ${info.name}`});
   // The same function in fewer ops: batch norms folded into their convolutions (src/lib/fold-batch-norm.ts).
@@ -241,8 +248,7 @@ export async function createEngine({
   async function warmUp(): Promise<void> {
     // The model classify runs; Grad-CAM's probability model shares its convolutions.
     tf.tidy(() => ((scorer ?? model).predict(tf.zeros([1, IMAGE_SIZE, IMAGE_SIZE, 1])) as TF.Tensor).dataSync());
-    const blank = {data: new Uint8ClampedArray(64 * 64 * 4), width: 64, height: 64};
-    finder.detect(blank, "photo");
+    finder.warmUp();
   }
 
   async function tryBackend(name: BackendName, {initialised = false} = {}): Promise<boolean> {
@@ -328,7 +334,7 @@ export async function createEngine({
         await tf.setBackend(previous);
         throw new Error(`could not switch to ${BACKEND_LABELS[name]}: ${failures[failures.length - 1]?.reason}`);
       }),
-    detect: (image, mode = "camera") => finder.detect(image, mode),
+    detect: (image, mode = "camera", options) => finder.detect(image, mode, options),
     classify,
     faces: (image, faces, options) => facesFromCrops(faces.map((face) => cropFace(image, face)), faces, options, image),
     facesFromCrops: (crops, faces, options) => facesFromCrops(crops, faces, options),
