@@ -13,7 +13,8 @@ export default {
     {name: "Training", path: "/pages/training"},
     {name: "Metrics", path: "/pages/metrics"},
     {name: "Classifier", path: "/pages/classifier"},
-    {name: "Browser check", path: "/pages/browser-check"}
+    {name: "Browser check", path: "/pages/browser-check"},
+    {name: "The original project, checked", path: "/pages/original"}
   ],
   // An inline icon: without one the browser asks the server for /favicon.ico, a 404 on every page.
   head: `<meta name="color-scheme" content="light dark"><link rel="icon" href="data:image/svg+xml,${encodeURIComponent(

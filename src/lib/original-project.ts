@@ -6,6 +6,9 @@
 import {EMOTIONS, NUM_CLASSES, type Emotion} from "./labels.js";
 
 /** webapp.py's and main.py's emotion_dict, output index -> the word the app shows. */
+/** The notebook's network's parameter count (its model.summary(); src/lib/models/seed-vgg.ts builds the same, tests/lib/models.test.ts checks). */
+export const NOTEBOOK_PARAMETERS = 5_102_791;
+
 export const ORIGINAL_APP_LABELS = ["Angry", "Disgusted", "Fearful", "Happy", "Neutral", "Sad", "Surprised"] as const;
 export type AppLabel = (typeof ORIGINAL_APP_LABELS)[number];
 

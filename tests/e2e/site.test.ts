@@ -153,6 +153,17 @@ describe("the built report in headless Chromium", () => {
     });
   });
 
+  it("the original project's page shows its protocol and its apps' label bug from the committed src/data/original-project.json", async () => {
+    const committed = JSON.parse(fs.readFileSync(path.resolve("src/data/original-project.json"), "utf8"));
+    const page = await browser.newPage({viewport: {width: 1280, height: 900}});
+    await open(page, `${server.origin}/pages/original`);
+    const percent = (x: number) => `${(100 * x).toFixed(1)}%`;
+    await expect(page.getByTestId("displayed-accuracy").innerText()).resolves.toBe(percent(committed.labelBug.displayedAccuracy));
+    const protocol = await page.getByTestId("original-protocol").innerText();
+    for (const x of [committed.protocol[0].holdoutAccuracy, committed.protocol[0].privateTestAccuracy]) expect(protocol).toContain(percent(x));
+    await page.close();
+  });
+
   it("the vendored TensorFlow.js runs on its wasm (self-hosted .wasm), webgl and cpu backends", async () => {
     const page = await browser.newPage();
     const problems = watch(page, server.origin);

@@ -3,6 +3,7 @@ import * as tf from "@tensorflow/tfjs";
 import {MODEL_NAMES, createModel, modelSummary} from "../../src/lib/models/index.js";
 import {classWeights, smoothedTargets} from "../../src/lib/targets.js";
 import {Random, deriveSeed} from "../../src/lib/random.js";
+import {NOTEBOOK_PARAMETERS} from "../../src/lib/original-project.js";
 
 describe("createModel", () => {
   it("MODEL_NAMES lists the original project's network and ours", () => {
@@ -39,6 +40,7 @@ describe("seed-vgg", () => {
     const summary = modelSummary(model);
     // Convolutions 4,684,224 + batch norm 7,680 + dense 512-512-256-64-7 410,887.
     expect(summary.params).toBe(5_102_791);
+    expect(NOTEBOOK_PARAMETERS).toBe(summary.params);
     const types = summary.layers.map((l) => l.type);
     expect(types.filter((t) => t === "Conv2D")).toHaveLength(8);
     expect(types.filter((t) => t === "BatchNormalization")).toHaveLength(8);
