@@ -163,6 +163,8 @@ export interface DetectOptions {
   iouThreshold?: number;
   /** A candidate with more than this share of its area inside a better one is dropped too (faces do not nest). */
   containment?: number;
+  /** Also drop a candidate that holds more than `containment` of a better one's area inside it (nesting either way). */
+  nestedBothWays?: boolean;
   /** "weighted": MediaPipe's blending, the overlapping candidates' boxes and keypoints averaged by score; "hard": the best one. */
   nms?: "weighted" | "hard";
   maxFaces?: number;
@@ -201,7 +203,10 @@ function insideShare(a: Box, b: Box): number {
 }
 
 /** Non-maximum suppression over detections from any passes. */
-export function suppress(candidates: FaceDetection[], {iouThreshold = 0.3, containment = 0.6, nms = "weighted", maxFaces = Infinity}: Pick<DetectOptions, "iouThreshold" | "containment" | "nms" | "maxFaces"> = {}): FaceDetection[] {
+export function suppress(
+  candidates: FaceDetection[],
+  {iouThreshold = 0.3, containment = 0.6, nestedBothWays = false, nms = "weighted", maxFaces = Infinity}: Pick<DetectOptions, "iouThreshold" | "containment" | "nestedBothWays" | "nms" | "maxFaces"> = {}
+): FaceDetection[] {
   const sorted = [...candidates].sort((a, b) => b.score - a.score);
   const kept: FaceDetection[] = [];
   const used = new Uint8Array(sorted.length);
@@ -214,7 +219,7 @@ export function suppress(candidates: FaceDetection[], {iouThreshold = 0.3, conta
       if (iou(best.box, sorted[j].box) > iouThreshold) {
         used[j] = 1;
         group.push(sorted[j]);
-      } else if (insideShare(sorted[j].box, best.box) > containment) used[j] = 1;
+      } else if (insideShare(sorted[j].box, best.box) > containment || (nestedBothWays && insideShare(best.box, sorted[j].box) > containment)) used[j] = 1;
     }
     if (nms === "hard" || group.length === 1) {
       kept.push(best);

@@ -78,6 +78,13 @@ describe("suppress", () => {
     expect(suppress(many, {maxFaces: 2}).map((d) => d.score)).toEqual([0.9, 0.7]);
   });
 
+  it("suppress(candidates, {nestedBothWays}) also drops a box that holds a better one inside it; by default that box stays", () => {
+    // A face box (score 0.9) inside a head-and-hair box (0.7): IoU 0.25, under the 0.3 threshold.
+    const face = detection(50, 50, 50, 0.9), head = detection(25, 25, 100, 0.7);
+    expect(suppress([head, face], {nms: "hard"})).toEqual([face, head]);
+    expect(suppress([head, face], {nms: "hard", nestedBothWays: true})).toEqual([face]);
+  });
+
   it("suppress keeps boxes that overlap less than iouThreshold", () => {
     // IoU of two 100-pixel squares 60 apart: 40 / 160 = 0.25.
     expect(suppress([detection(0, 0, 100, 0.9), detection(60, 0, 100, 0.8)], {iouThreshold: 0.3})).toHaveLength(2);
