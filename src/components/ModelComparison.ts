@@ -57,3 +57,66 @@ export function ModelComparisonChart(models: ModelSummaryRow[], {published = PUB
     ]
   });
 }
+
+export interface FrontierPoint {
+  name: string;
+  params: number;
+  accuracy: number;
+  /** With flip test-time averaging (ours, when evaluated with it). */
+  flipAccuracy: number | null;
+  ours: boolean;
+  /** Ours only: forward MFLOPs per face and shipped weight bytes. */
+  mflops: number | null;
+  weightBytes: number | null;
+}
+
+/** The points of the size frontier: our evaluated models, and the published ones whose parameter count is known. */
+export function frontierPoints(models: ModelSummaryRow[], published: readonly PublishedResult[] = PUBLISHED_RESULTS): FrontierPoint[] {
+  return [
+    ...models.filter((m) => m.privateTest && m.params > 0).map((m) => ({
+      name: m.name, params: m.params, accuracy: m.privateTest!.accuracy, flipAccuracy: m.privateTestFlip?.accuracy ?? null,
+      ours: true, mflops: m.flops / 1e6, weightBytes: m.weightBytes
+    })),
+    ...published.filter((p) => p.params).map((p) => ({name: p.name, params: p.params!, accuracy: p.accuracy, flipAccuracy: null, ours: false, mflops: null, weightBytes: null}))
+  ];
+}
+
+/**
+ * Accuracy against size (parameters, log scale): our models (solid; a ring and a line up to it for flip
+ * test-time averaging) and the published small models (hollow), so the reader sees who buys accuracy with size.
+ * Labels are placed for the report's models (ours close together, published ones below): a model far from
+ * these may need its own placement.
+ */
+export function ModelFrontier(models: ModelSummaryRow[], {published = PUBLISHED_RESULTS, width = 640}: {published?: readonly PublishedResult[]; width?: number} = {}) {
+  const points = frontierPoints(models, published);
+  const flips = points.filter((p) => p.flipAccuracy !== null);
+  const ours = points.filter((p) => p.ours).sort((a, b) => a.params - b.params);
+  const title = (p: FrontierPoint) =>
+    `${p.name}: ${formatPercent(p.accuracy)} PrivateTest${p.flipAccuracy !== null ? `, ${formatPercent(p.flipAccuracy)} with flip` : ""}, ${formatCount(p.params)} parameters` +
+    (p.mflops !== null ? `, ${p.mflops.toFixed(0)} MFLOPs per face, ${formatBytes(p.weightBytes!)} of weights` : "");
+  return plot({
+    width,
+    height: 320,
+    marginLeft: 48,
+    marginRight: 24,
+    x: {type: "log", label: "parameters (log scale)", grid: true, domain: [4e4, 1.2e7], ticks: [5e4, 1e5, 2e5, 5e5, 1e6, 2e6, 5e6, 1e7], tickFormat: (d: number) => formatCount(d)},
+    y: {label: "PrivateTest accuracy (%)", percent: true, grid: true, domain: [50, 75]},
+    marks: [
+      Plot.ruleX(flips, {x: "params", y1: "accuracy", y2: "flipAccuracy", stroke: "var(--theme-foreground-focus)"}),
+      Plot.dot(flips, {x: "params", y: "flipAccuracy", r: 4, stroke: "var(--theme-foreground-focus)", fill: "var(--theme-background)", title}),
+      Plot.dot(points, {x: "params", y: "accuracy", r: 5, fill: (p: FrontierPoint) => (p.ours ? "var(--theme-foreground-focus)" : "var(--theme-background)"), stroke: "var(--theme-foreground-focus)", title}),
+      // Names: ours above the dot, alternately left and right in order of size (neighbours sit close together);
+      // published ones below and to the right (left past 2M parameters).
+      ...[0, 1].map((side) =>
+        Plot.text(ours.filter((_, k) => k % 2 === side), {x: "params", y: "accuracy", text: "name", fontSize: 10, fill: "currentColor", dy: -10, dx: side ? 6 : -6, textAnchor: side ? "start" : "end"})
+      ),
+      ...[false, true].map((large) =>
+        Plot.text(points.filter((p) => !p.ours && p.params > 2e6 === large), {
+          // The name up to its parenthesis: "mini-Xception", "@vladmandic/human emotion".
+          x: "params", y: "accuracy", text: (p: FrontierPoint) => p.name.replace(/\s*\(.*$/, ""), fontSize: 10, fill: "currentColor",
+          dy: 12, dx: large ? -6 : 6, textAnchor: large ? "end" : "start"
+        })
+      )
+    ]
+  });
+}
