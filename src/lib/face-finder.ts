@@ -5,8 +5,9 @@
 //    on the whole picture, plus the short-range model on 15 zoomed tiles (5 x 3 of 0.375 of the longer side)
 //    and 35 finer ones (7 x 5 of 0.25) (faces from ~40 px up).
 // 2. A second look (face-check.ts): MediaPipe's FaceMesh on each candidate, turned upright, keeps those whose
-//    face-presence probability is at least 0.5; the survivors are merged by non-maximum suppression. Without it BlazeFace at these thresholds boxed a face-like
-//    shape in 2-6 of every 100 face-free frames; with it, none in 200 (tuned on seed 21, measured on seed 9).
+//    face-presence probability is at least 0.5; the survivors are merged by non-maximum suppression. Without
+//    the check, BlazeFace at these thresholds boxed a face-like shape in 2-6 of every 100 face-free frames;
+//    with it, none in 500 (tuned on the bench's scenes of seed 21, measured on seed 9).
 // The camera can pass `track`: a candidate overlapping a face checked in the previous frame keeps that verdict,
 // so a steady face costs one check when it appears, not one a frame.
 // face-api's tiny face detector, the page's earlier choice, found under 80% of faces at any size even with six
