@@ -57,7 +57,7 @@ export function anchorCentres(inputSize: number): Float32Array {
 }
 
 /** One buffer holding `buffers` in order (a model's weight shards). */
-export function concatBuffers(buffers: ArrayBuffer[]): ArrayBuffer {
+function concatBuffers(buffers: ArrayBuffer[]): ArrayBuffer {
   if (buffers.length === 1) return buffers[0];
   const total = buffers.reduce((n, b) => n + b.byteLength, 0);
   const out = new Uint8Array(total);
@@ -66,14 +66,19 @@ export function concatBuffers(buffers: ArrayBuffer[]): ArrayBuffer {
   return out.buffer;
 }
 
-export async function loadBlazeFace(tf: Tf, {modelJson, weights}: ModelFiles, {outputIndex = 0}: {outputIndex?: number} = {}): Promise<BlazeFace> {
-  const model = await tf.loadGraphModel(
+/** A tfjs graph model from its model.json and weight bytes held in memory (no URLs). */
+export function loadGraphModelFiles(tf: Tf, {modelJson, weights}: ModelFiles): Promise<TF.GraphModel> {
+  return tf.loadGraphModel(
     tf.io.fromMemory({
       modelTopology: modelJson.modelTopology as TF.io.ModelJSON["modelTopology"],
       weightSpecs: modelJson.weightsManifest.flatMap((group) => group.weights),
       weightData: concatBuffers(Array.isArray(weights) ? weights : [weights])
     })
   );
+}
+
+export async function loadBlazeFace(tf: Tf, files: ModelFiles, {outputIndex = 0}: {outputIndex?: number} = {}): Promise<BlazeFace> {
+  const model = await loadGraphModelFiles(tf, files);
   const shape = model.inputs[0].shape!;
   const inputSize = shape[1];
   const anchors = anchorCentres(inputSize);

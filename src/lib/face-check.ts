@@ -9,7 +9,7 @@
 import type * as TF from "@tensorflow/tfjs";
 import {alignedRgb, eyes, type FaceSquare, type Keypointed} from "./face-align.js";
 import type {RgbaImage} from "./image.js";
-import {concatBuffers, type ModelFiles} from "./blazeface.js";
+import {loadGraphModelFiles, type ModelFiles} from "./blazeface.js";
 
 type Tf = typeof TF;
 
@@ -34,16 +34,10 @@ function flagOutputName(modelJson: ModelFiles["modelJson"]): string {
   return name.replace(/:0$/, "");
 }
 
-export async function loadFaceCheck(tf: Tf, {modelJson, weights}: ModelFiles): Promise<FaceCheck> {
-  const model = await tf.loadGraphModel(
-    tf.io.fromMemory({
-      modelTopology: modelJson.modelTopology as TF.io.ModelJSON["modelTopology"],
-      weightSpecs: modelJson.weightsManifest.flatMap((group) => group.weights),
-      weightData: concatBuffers(Array.isArray(weights) ? weights : [weights])
-    })
-  );
+export async function loadFaceCheck(tf: Tf, files: ModelFiles): Promise<FaceCheck> {
+  const model = await loadGraphModelFiles(tf, files);
   const inputSize = model.inputs[0].shape![1];
-  const check: FaceCheck = {tf, model, inputSize, flagOutput: flagOutputName(modelJson), dispose: () => model.dispose()};
+  const check: FaceCheck = {tf, model, inputSize, flagOutput: flagOutputName(files.modelJson), dispose: () => model.dispose()};
   run(check, [new Float32Array(inputSize * inputSize * 3)]);
   return check;
 }
