@@ -15,6 +15,7 @@ const BENCHES: Record<string, {load: () => Promise<BenchModule>; about: string}>
   train: {load: () => import("./bench/train.js"), about: "training and inference throughput per model and backend"},
   browser: {load: () => import("./bench/browser.js"), about: "in-page classifier speed in headless chromium"},
   pipeline: {load: () => import("./bench/pipeline.js"), about: "find -> align -> crop -> classify on generated PrivateTest scenes, and the camera loop, in headless chromium"},
+  "crop-sizes": {load: () => import("./bench/crop-sizes.js"), about: "which crop sizes a photo's faces are read at: the photo pipeline replayed in Node on the pipeline bench's scenes"},
   memory: {load: () => import("./bench/memory.js"), about: "the classifier page's memory over repeated uploads of a large picture"},
   personal: {load: () => import("./bench/personal.js"), about: "Tune to me: accuracy recovered for a simulated reader, and tuning time per backend"}
 };

@@ -119,6 +119,11 @@ describe("the classifier page in headless Chromium", () => {
     const cards = page.locator(".picture-result .face-result");
     expect(await cards.count()).toBe(Object.values(SAMPLE_FACES).reduce((a, b) => a + b));
     expect(await cards.first().locator(".emotion-bars li").count()).toBe(EMOTIONS.length);
+    // A photo's face is read at three crop sizes, each as it is and mirrored (PHOTO_READING), and the card says so.
+    for (const note of await page.locator(".picture-result .face-result__note").allInnerTexts()) {
+      expect(note).toContain("the face cropped at 3 sizes, each as it is and mirrored, 6 readings averaged");
+    }
+    expect(await page.locator(".picture-result .face-result__note").count()).toBe(await cards.count());
     await page.waitForFunction(() => document.querySelectorAll(".face-result__why canvas").length === document.querySelectorAll(".picture-result .face-result").length, null, {timeout: 60_000});
     await screenshot(page, "classifier-samples");
     await page.close();

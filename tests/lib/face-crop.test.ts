@@ -1,5 +1,7 @@
 import {describe, expect, it} from "vitest";
-import {FACE_CROP, centreSquare, cropFace, greyCrop, squareCrop, type RgbaImage} from "../../src/lib/face-crop.js";
+import {FACE_CROP, PHOTO_CROP_SCALES, centreSquare, cropFace, greyCrop, squareCrop, type RgbaImage} from "../../src/lib/face-crop.js";
+import {alignedGreyCrop, faceSquare} from "../../src/lib/face-align.js";
+import {facesToInput} from "../../src/lib/preprocess.js";
 import {toGrey} from "../../src/lib/fer2013-images.js";
 
 /** A width x height RGBA picture whose pixel (x, y) has the colour pixel(x, y). */
@@ -111,5 +113,34 @@ describe("cropFace", () => {
     const {pixels, input} = cropFace(image, null);
     expect(input).toHaveLength(48 * 48);
     for (let i = 0; i < input.length; i++) expect(input[i]).toBeCloseTo(pixels[i] / 255, 6);
+  });
+
+  it("cropFace with scales reads a detected face at each other size too: views are the same square, its side times each scale", () => {
+    const image = picture(640, 480, (x, y) => [(x * 7 + y * 3) % 256, (x + y) % 256, (x * y) % 256]);
+    const detection = {box: {x: 250, y: 180, width: 120, height: 120}, keypoints: [[285, 220], [335, 225]] as [number, number][]};
+    const one = cropFace(image, detection);
+    const several = cropFace(image, detection, {scales: [0.9, 1, 1.1]});
+    expect(one.views).toBeUndefined();
+    expect(several.input).toEqual(one.input);
+    expect(several.views).toHaveLength(2);
+    const square = faceSquare(detection);
+    expect(several.views![0]).toEqual(facesToInput(alignedGreyCrop(image, {...square, side: square.side * 0.9}, 48)));
+    expect(several.views![1]).toEqual(facesToInput(alignedGreyCrop(image, {...square, side: square.side * 1.1}, 48)));
+    expect(several.views![0]).not.toEqual(several.input);
+  });
+
+  it("cropFace with scales keeps a plain box's centre while its square grows or shrinks, and never rescales the whole picture", () => {
+    // A bright square 100 px on a side, centred on the box's centre, on black: 0.5x the crop sees only bright pixels.
+    const image = picture(640, 480, (x, y) => (Math.abs(x + 0.5 - 320) < 50 && Math.abs(y + 0.5 - 240) < 50 ? [250, 250, 250] : [0, 0, 0]));
+    const box = {x: 270, y: 190, width: 100, height: 100};
+    const {views} = cropFace(image, box, {scale: 2, shiftY: 0, scales: [0.5, 1]});
+    expect(views).toHaveLength(1);
+    expect(new Set(views![0])).toEqual(new Set([250 / 255].map((v) => Math.fround(v))));
+    expect(cropFace(image, null, {scales: PHOTO_CROP_SCALES}).views).toBeUndefined();
+  });
+
+  it("cropFace rejects a crop scale that is not positive", () => {
+    const image = picture(100, 100, () => [0, 0, 0]);
+    expect(() => cropFace(image, {x: 10, y: 10, width: 50, height: 50}, {scales: [1, 0]})).toThrow(/invalid crop scales/);
   });
 });

@@ -5,8 +5,8 @@
 // - Scenes (tools/scenes.ts) built here at run time from PrivateTest faces, seeded: 640x480 frames with 1-4 faces
 //   40-456 px tall, tilted up to ±30°, on procedural backgrounds, plus face-free frames. Each frame goes to the
 //   page as raw RGBA (fetched from its own origin, answered from memory: FrameFeed); the page runs
-//   engine.detect(frame, "photo") and engine.faces(frame, detections, {flip: true}) as its photo panel does, the
-//   same faces unaligned (cropFace(frame, detection, {align: false})), the camera preset as its camera loop does
+//   engine.detect(frame, "photo") and engine.faces(frame, detections, engine.photoReading) as its photo panel
+//   does (three crop sizes, each mirrored), the same faces unaligned (cropFace(frame, detection, {align: false})), the camera preset as its camera loop does
 //   (one pass; every frame's faces checked afresh, as a new face is in the loop, which reuses the check of a face
 //   still in place), and the model on the faces' original 48x48 crops.
 // - Node matches detections to the pasted faces (tools/scenes.ts's rule) and reports recall per face-height and
@@ -161,10 +161,10 @@ function runFrame(page: Page, id: number, scene: Scene, pool: FacePool, prefetch
       // Photo panel: detection, then each face aligned, cropped and read with its mirror image.
       const photoDetections = engine.detect(image, "photo");
       const t2 = performance.now();
-      const photoFaces = await engine.faces(image, photoDetections, {flip: true});
+      const photoFaces = await engine.faces(image, photoDetections, engine.photoReading);
       const t3 = performance.now();
-      const uprightCrops = photoDetections.map((d: unknown) => bench.cropFace(image, d, {align: false}));
-      const upright = await engine.facesFromCrops(uprightCrops, photoDetections, {flip: true});
+      const uprightCrops = photoDetections.map((d: unknown) => bench.cropFace(image, d, {align: false, scales: engine.photoReading.scales}));
+      const upright = await engine.facesFromCrops(uprightCrops, photoDetections, {flip: engine.photoReading.flip});
       // Camera loop: the camera preset, one pass per face.
       const t4 = performance.now();
       const cameraDetections = engine.detect(image, "camera");

@@ -6,7 +6,7 @@
 
 import type * as TF from "@tensorflow/tfjs";
 import {EMOTIONS, NUM_CLASSES, type Emotion} from "../../lib/labels.js";
-import {cropFace, type Box, type FaceCrop, type RgbaImage} from "../../lib/face-crop.js";
+import {PHOTO_CROP_SCALES, cropFace, type Box, type FaceCrop, type RgbaImage} from "../../lib/face-crop.js";
 import {createFaceFinder, type DetectMode, type DetectOptions, type FaceDetection, type FaceFinder} from "../../lib/face-finder.js";
 import {flipBatch} from "../../lib/augment.js";
 import {headLogits, type LinearHead} from "../../lib/personal-head.js";
@@ -96,6 +96,18 @@ export interface ModelInfo {
   evaluation: Evaluation | null;
 }
 
+/** How faces are read: mirror averaging, and the crop sizes (face-crop.ts's PHOTO_CROP_SCALES) averaged. */
+export interface ReadOptions {
+  flip?: boolean;
+  scales?: readonly number[];
+}
+
+/**
+ * A photo is not time-critical: each face is read at three crop sizes, each as it is and mirrored, and the six
+ * averaged. The camera reads one crop, one pass.
+ */
+export const PHOTO_READING: ReadOptions = {flip: true, scales: PHOTO_CROP_SCALES};
+
 /** A face to classify: a detection (box and eye keypoints), or null for the whole picture. */
 export type FaceInput = FaceDetection | null;
 
@@ -110,6 +122,8 @@ export interface FaceResult extends FaceCrop {
   confidence: number;
   /** Whether the probabilities average the face and its mirror image (photos), or come from one pass (camera). */
   flipAveraged: boolean;
+  /** Crop sizes averaged (photos: PHOTO_CROP_SCALES; camera: 1). */
+  cropSizes: number;
   /** Whether the reader's personal model read it ("Tune to me"), rather than the shipped one. */
   personal: boolean;
 }
@@ -135,10 +149,15 @@ export interface Engine {
   detect(image: RgbaImage, mode?: DetectMode, options?: DetectOptions): FaceDetection[];
   /** Class probabilities per face input; with `flip`, averaged with the mirror image's. */
   classify(inputs: Float32Array[], options?: {flip?: boolean}): Promise<Float32Array[]>;
-  /** Aligns, crops and classifies the given faces (null: the whole picture) of one RGBA picture. */
-  faces(image: RgbaImage, faces: FaceInput[], options?: {flip?: boolean}): Promise<FaceResult[]>;
-  /** Classifies faces cropped earlier (cropFace), with the detections they came from. */
+  /**
+   * Aligns, crops and classifies the given faces (null: the whole picture) of one RGBA picture; `scales` reads
+   * each detected face at several crop sizes (PHOTO_READING), averaged.
+   */
+  faces(image: RgbaImage, faces: FaceInput[], options?: ReadOptions): Promise<FaceResult[]>;
+  /** Classifies faces cropped earlier (cropFace, with its views if any), with the detections they came from. */
   facesFromCrops(crops: FaceCrop[], faces: FaceInput[], options?: {flip?: boolean}): Promise<FaceResult[]>;
+  /** How the photo panel reads a face (also what the pipeline benchmark replays). */
+  photoReading: ReadOptions;
   explain(input: Float32Array, classIndex: number): Saliency;
   /** The last layer's shape (penultimate features x classes): what a personal model must fit. */
   headShape: {inputs: number; classes: number};
@@ -301,13 +320,21 @@ export async function createEngine({
   }
 
   async function facesFromCrops(crops: FaceCrop[], faces: FaceInput[], {flip = false}: {flip?: boolean} = {}, image?: {width: number; height: number}): Promise<FaceResult[]> {
-    const probabilities = await classify(crops.map((crop) => crop.input), {flip});
+    // Every crop size of every face in one model call; each face's sizes then averaged.
+    const inputs = crops.map((crop) => [crop.input, ...(crop.views ?? [])]);
+    const flat = await classify(inputs.flat(), {flip});
+    let next = 0;
+    const probabilities = inputs.map((views) => {
+      const mean = new Float32Array(NUM_CLASSES);
+      for (const _ of views) flat[next++].forEach((v, k) => (mean[k] += v / views.length));
+      return mean;
+    });
     return crops.map((crop, i) => {
       const p = probabilities[i];
       const k = argmax(p);
       const detected = faces[i]?.box ?? null;
       const box = detected && image ? clampBox(detected, image) : (detected ?? crop.crop);
-      return {...crop, box, score: faces[i]?.score ?? null, probabilities: p, top: EMOTIONS[k], confidence: p[k], flipAveraged: flip, personal: personal !== null};
+      return {...crop, box, score: faces[i]?.score ?? null, probabilities: p, top: EMOTIONS[k], confidence: p[k], flipAveraged: flip, cropSizes: inputs[i].length, personal: personal !== null};
     });
   }
 
@@ -336,8 +363,9 @@ export async function createEngine({
       }),
     detect: (image, mode = "camera", options) => finder.detect(image, mode, options),
     classify,
-    faces: (image, faces, options) => facesFromCrops(faces.map((face) => cropFace(image, face)), faces, options, image),
+    faces: (image, faces, {flip = false, scales = [1]} = {}) => facesFromCrops(faces.map((face) => cropFace(image, face, {scales})), faces, {flip}, image),
     facesFromCrops: (crops, faces, options) => facesFromCrops(crops, faces, options),
+    photoReading: PHOTO_READING,
     explain: (input, classIndex) => explainClass(tf, model, input, classIndex),
     headShape,
     tune: (faces, classes) => serial(() => tunePersonal(tf, artifacts, faces, {classes})),

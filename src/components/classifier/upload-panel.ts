@@ -86,6 +86,14 @@ function element<K extends keyof HTMLElementTagNameMap>(tag: K, className: strin
   return node;
 }
 
+/** What the probabilities average, in words: crop sizes and mirror images. */
+function readingNote(face: FaceResult): string {
+  const passes = face.cropSizes * (face.flipAveraged ? 2 : 1);
+  if (passes === 1) return "";
+  const sizes = face.cropSizes > 1 ? `the face cropped at ${face.cropSizes} sizes` : "the face";
+  return `Probabilities: ${sizes}${face.flipAveraged ? (face.cropSizes > 1 ? ", each as it is and mirrored" : " and its mirror image") : ""}, ${passes} readings averaged.`;
+}
+
 function faceCards(engine: Engine, faces: FaceResult[], {whole = false} = {}): HTMLElement {
   const grid = element("div", "picture-result__faces");
   faces.forEach((face, i) =>
@@ -93,7 +101,7 @@ function faceCards(engine: Engine, faces: FaceResult[], {whole = false} = {}): H
       FaceCard(face, {
         title: whole ? "Whole picture" : `Face ${i + 1}`,
         explain: () => engine.explain(face.input, EMOTIONS.indexOf(face.top)),
-        note: [face.personal ? "Read by your personal model." : "", face.flipAveraged ? "Probabilities: the face and its mirror image, averaged." : ""].filter(Boolean).join(" ") || undefined
+        note: [face.personal ? "Read by your personal model." : "", readingNote(face)].filter(Boolean).join(" ") || undefined
       })
     )
   );
@@ -128,12 +136,12 @@ async function pictureResult(engine: Engine, file: File): Promise<HTMLElement> {
   const {image, scale} = detectionImage(picture);
   const detections = engine.detect(image, "photo").map((detection) => scaledDetection(detection, scale));
   const t1 = performance.now();
-  // A photo is not time-critical: each face is read twice, as it is and mirrored, and the two averaged.
-  const faces = await engine.faces(picture.image, detections, {flip: true});
+  // A photo is not time-critical: each face is read at three crop sizes, as it is and mirrored (PHOTO_READING).
+  const faces = await engine.faces(picture.image, detections, engine.photoReading);
   const t2 = performance.now();
   block.dataset.faces = String(faces.length);
   timing.textContent = `${picture.width} × ${picture.height} px · ${faces.length} ${faces.length === 1 ? "face" : "faces"} · ` +
-    `detection ${ms(t1 - t0)} · classification ${ms(t2 - t1)} on ${BACKEND_LABELS[engine.backend()]} · each face read as it is and mirrored, averaged`;
+    `detection ${ms(t1 - t0)} · classification ${ms(t2 - t1)} on ${BACKEND_LABELS[engine.backend()]} · each face read at ${(engine.photoReading.scales ?? [1]).length} crop sizes, as it is and mirrored, averaged`;
   block.dataset.flip = "averaged";
 
   const figure = element("figure", "picture-result__figure");
