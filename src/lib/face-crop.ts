@@ -112,8 +112,8 @@ export function greyCrop(image: RgbaImage, crop: Box, {size = IMAGE_SIZE} = {}):
 /**
  * The crop sizes a photo's face is read at, as multiples of the square face-align.ts places: the model's
  * probabilities for each (and, in photo mode, each one's mirror image) are averaged. That square is a guess
- * (its centre off by ~5% of its side, its side by ~5%, medians on the pipeline benchmark's faces), and a
- * smaller and a larger crop beside it spread the guess. Measured with `npm run bench -- crop-sizes --seed S`
+ * at FER2013's framing, which varies from image to image, and a smaller and a larger crop beside it spread
+ * the guess. Measured with `npm run bench -- crop-sizes --seed S`
  * (the photo pipeline replayed in Node on the pipeline benchmark's scenes: 1,000 scenes, PrivateTest faces 100 px
  * and up, 1,115 a seed, misses counted wrong; the default model): one crop 66.0% -> three 67.2% on seed 21 (where the sizes
  * were chosen: 0.85/1/1.15, 0.8/1/1.2 and five or seven sizes gave 66.9-67.4%), and 63.9% -> 64.8% on seed 9,

@@ -3,32 +3,16 @@
 // its eye keypoints are the right way up, and the crops it leads to sit on the pasted faces. Needs FER2013
 // (FER2013_PATH or data/fer2013); skipped without it. The full measurement is `npm run bench -- pipeline`.
 
-import fs from "node:fs";
-import path from "node:path";
-import {createRequire} from "node:module";
 import * as tf from "@tensorflow/tfjs";
-import {setWasmPaths} from "@tensorflow/tfjs-backend-wasm";
 import {afterAll, beforeAll, describe, expect, it} from "vitest";
-import {createFaceFinder, type FaceFinder, type ModelFiles} from "../../src/lib/face-finder.js";
+import type {FaceFinder} from "../../src/lib/face-finder.js";
 import {cropFace} from "../../src/lib/face-crop.js";
 import {faceScores, loadFaceCheck, type FaceCheck} from "../../src/lib/face-check.js";
 import {squareIou} from "../../src/lib/face-align.js";
 import {splitIndices} from "../../src/lib/dataset.js";
 import {fer2013Available, loadFer2013} from "../../tools/fer2013.js";
 import {faceSquareOf, makeScene, matches, permutation, type Bucket, type FacePool} from "../../tools/scenes.js";
-
-const DETECTORS = path.resolve("src/detectors");
-
-function detectorFiles(name: string): ModelFiles {
-  const modelJson = JSON.parse(fs.readFileSync(path.join(DETECTORS, `${name}.json`), "utf8"));
-  const weights = modelJson.weightsManifest
-    .flatMap((group: {paths: string[]}) => group.paths)
-    .map((file: string) => {
-      const bytes = fs.readFileSync(path.join(DETECTORS, file));
-      return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength);
-    });
-  return {modelJson, weights};
-}
+import {createNodeFaceFinder, detectorFiles, useWasmBackend} from "../../tools/detectors.js";
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
@@ -39,11 +23,8 @@ describe.skipIf(!fer2013Available())("createFaceFinder on generated PrivateTest 
   const SEED = 11;
 
   beforeAll(async () => {
-    const require = createRequire(import.meta.url);
-    setWasmPaths(path.join(path.dirname(require.resolve("@tensorflow/tfjs-backend-wasm/package.json")), "dist") + path.sep);
-    if (!(await tf.setBackend("wasm"))) throw new Error("the tfjs wasm backend did not start");
-    await tf.ready();
-    finder = await createFaceFinder(tf, {short: detectorFiles("facemesh-detection-short"), back: detectorFiles("blazeface-back"), check: detectorFiles("facemesh")});
+    await useWasmBackend();
+    finder = await createNodeFaceFinder();
     check = await loadFaceCheck(tf, detectorFiles("facemesh"));
     const dataset = await loadFer2013();
     pool = {pixels: dataset.pixels, labels: dataset.labels, indices: splitIndices(dataset, "PrivateTest")};

@@ -8,20 +8,17 @@
 // pipeline bench has them), and the same arithmetic as the page (face-crop.ts's tests check Node and the page
 // agree). Needs FER2013. Only aggregates are printed.
 
-import fs from "node:fs";
 import path from "node:path";
-import {createRequire} from "node:module";
-import * as tf from "@tensorflow/tfjs";
 import {parseFlags} from "../cli.js";
 import {fer2013Available, loadFer2013} from "../fer2013.js";
 import {assign, poolFace, sceneSet, type FacePool} from "../scenes.js";
 import {defaultArchitecture, loadModelFolder, SHIPPED_MODELS_DIR} from "../model-io.js";
 import {splitIndices} from "../../src/lib/dataset.js";
-import {createFaceFinder} from "../../src/lib/face-finder.js";
 import {cropFace} from "../../src/lib/face-crop.js";
 import {facesToInput} from "../../src/lib/preprocess.js";
 import {predictFaces} from "../../src/lib/predict.js";
 import {NUM_CLASSES} from "../../src/lib/labels.js";
+import {createNodeFaceFinder, useWasmBackend} from "../detectors.js";
 
 const DEFAULT_SETS = "1;0.9,1,1.1;0.85,1,1.15;0.8,1,1.2;0.9,0.95,1,1.05,1.1;0.8,0.9,1,1.1,1.2";
 
@@ -38,19 +35,6 @@ export function parseSets(text: string): number[][] {
   return sets;
 }
 
-async function useWasm(): Promise<void> {
-  const wasm = await import("@tensorflow/tfjs-backend-wasm");
-  const require = createRequire(import.meta.url);
-  wasm.setWasmPaths(path.join(path.dirname(require.resolve("@tensorflow/tfjs-backend-wasm/package.json")), "dist") + path.sep);
-  if (!(await tf.setBackend("wasm"))) throw new Error("tfjs's WebAssembly backend did not start");
-  await tf.ready();
-}
-
-function detectorFiles(name: string) {
-  const file = (ext: string) => path.join("src", "detectors", `${name}.${ext}`);
-  return {modelJson: JSON.parse(fs.readFileSync(file("json"), "utf8")), weights: new Uint8Array(fs.readFileSync(file("bin"))).buffer};
-}
-
 function argmax(p: Float32Array, at: number): number {
   let k = 0;
   for (let c = 1; c < NUM_CLASSES; c++) if (p[at + c] > p[at + k]) k = c;
@@ -63,10 +47,10 @@ export async function runBench(argv: string[]): Promise<object> {
   const sets = parseSets(flags.sets ?? DEFAULT_SETS);
   if (!(Number.isInteger(faceScenes) && faceScenes >= 1)) throw new Error(`invalid --scenes ${faceScenes}: expected a whole number, at least 1`);
   if (!fer2013Available()) throw new Error("the crop-sizes bench needs FER2013 (its PrivateTest faces): set FER2013_PATH or put it in data/fer2013");
-  await useWasm();
+  await useWasmBackend();
   const modelName = flags.model ?? defaultArchitecture();
   const model = await loadModelFolder(path.join(SHIPPED_MODELS_DIR, modelName));
-  const finder = await createFaceFinder(tf, {short: detectorFiles("facemesh-detection-short"), back: detectorFiles("blazeface-back"), check: detectorFiles("facemesh")});
+  const finder = await createNodeFaceFinder();
   const dataset = await loadFer2013();
   const pool: FacePool = {pixels: dataset.pixels, labels: dataset.labels, indices: splitIndices(dataset, "PrivateTest")};
 

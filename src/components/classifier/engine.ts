@@ -325,9 +325,8 @@ export async function createEngine({
     const flat = await classify(inputs.flat(), {flip});
     let next = 0;
     const probabilities = inputs.map((views) => {
-      const mean = new Float32Array(NUM_CLASSES);
-      for (const _ of views) flat[next++].forEach((v, k) => (mean[k] += v / views.length));
-      return mean;
+      const own = flat.slice(next, (next += views.length));
+      return Float32Array.from({length: NUM_CLASSES}, (_, k) => own.reduce((sum, p) => sum + p[k], 0) / own.length);
     });
     return crops.map((crop, i) => {
       const p = probabilities[i];
