@@ -20,6 +20,7 @@ import {loadModelFolder, readJson} from "./model-io.js";
 import {predictFaces} from "../src/lib/predict.js";
 import {IMAGE_PIXELS} from "../src/lib/dataset.js";
 import {flipBatch, ttaViews, type TtaMode} from "../src/lib/augment.js";
+import {meanProbabilities} from "../src/lib/evaluation.js";
 
 export interface FolderPredictOptions {
   /** Average the probabilities of each face and its horizontal mirror, as predictFaces's flip does. */
@@ -168,4 +169,40 @@ class InProcessPredictor implements FolderPredictor {
   async dispose(): Promise<void> {
     this.model.dispose();
   }
+}
+
+/** An ensemble's predictor: its members' folder predictors, each face's probabilities averaged over them. */
+export interface EnsemblePredictor extends Pick<FolderPredictor, "backend" | "inProcessReason" | "predict" | "dispose"> {
+  /** The members' predictors, in the ensemble's order. */
+  readonly members: readonly FolderPredictor[];
+}
+
+/**
+ * Opens every member folder with openFolderPredictor (each on its own worker threads, idle while another
+ * predicts) and averages their probabilities with meanProbabilities: the prediction of an ensemble entry of
+ * models.json (see src/lib/models-index.ts). Test-time options apply to each member before the mean.
+ */
+export async function openEnsemblePredictor(dirs: readonly string[], options: FolderPredictorOptions = {}): Promise<EnsemblePredictor> {
+  if (dirs.length < 2) throw new Error(`an ensemble needs at least 2 member folders, got ${dirs.length}`);
+  const members: FolderPredictor[] = [];
+  try {
+    for (const dir of dirs) members.push(await openFolderPredictor(dir, options));
+  } catch (error) {
+    await Promise.all(members.map((member) => member.dispose()));
+    throw error;
+  }
+  const reasons = [...new Set(members.map((member) => member.inProcessReason).filter((reason) => reason != null))];
+  return {
+    members,
+    backend: [...new Set(members.map((member) => member.backend))].join(", "),
+    inProcessReason: reasons.length ? reasons.join("; ") : null,
+    async predict(input, predictOptions) {
+      const each: Float32Array[] = [];
+      for (const member of members) each.push(await member.predict(input, predictOptions));
+      return meanProbabilities(each);
+    },
+    async dispose() {
+      await Promise.all(members.map((member) => member.dispose()));
+    }
+  };
 }

@@ -12,7 +12,7 @@ import {facePixels, splitIndices, type Fer2013Dataset} from "../src/lib/dataset.
 import {bytesToBase64} from "../src/lib/base64.js";
 import {MODELS, modelSummary, type ModelSummary} from "../src/lib/models/index.js";
 import {NUM_CLASSES} from "../src/lib/labels.js";
-import {evaluatePredictions, type SplitEvaluation} from "../src/lib/evaluation.js";
+import {evaluatePredictions, meanProbabilities, type SplitEvaluation} from "../src/lib/evaluation.js";
 import {
   EVALUATION_SPLITS,
   MODEL_FILES,
@@ -41,6 +41,7 @@ import {
   type SpriteFace
 } from "../src/lib/model-pages.js";
 import {SHIPPED_MODELS_DIR, loadModelFolder, readJson, readModelArtifacts, readModelsIndex, readOptionalJson} from "./model-io.js";
+import type {EnsembleEntry} from "../src/lib/models-index.js";
 import {joinedModelJson} from "../src/lib/model-artifacts.js";
 // The loaders predict as `npm run evaluate` does: the engine's backend and the same folder predictor.
 import {initTrainingBackend} from "../engine/backend.js";
@@ -96,6 +97,20 @@ export function readShippedModels({modelsDir = MODELS_DIR}: {modelsDir?: string}
   });
 }
 
+/** An ensemble entry of models.json, with its committed evaluation (src/models/NAME/evaluation.json). */
+export interface ShippedEnsemble extends EnsembleEntry {
+  dir: string;
+  evaluation: Evaluation | null;
+}
+
+/** The ensembles of models.json, in its order (their members are among readShippedModels's folders). */
+export function readShippedEnsembles({modelsDir = MODELS_DIR}: {modelsDir?: string} = {}): ShippedEnsemble[] {
+  return readModelsIndex(modelsDir).ensembles.map((ensemble) => {
+    const dir = path.join(modelsDir, ensemble.name);
+    return {...ensemble, dir, evaluation: readOptionalJson<Evaluation>(path.join(dir, MODEL_FILES.evaluation))};
+  });
+}
+
 /** One model's predictions on one test split, with the split's dataset rows and labels. */
 export interface SplitPredictions {
   indices: Int32Array;
@@ -113,6 +128,8 @@ export interface PredictTestSplitsOptions {
   tta?: boolean;
   /** Also evaluate the ten-view crop averaging (nine more passes per split). */
   crops?: boolean;
+  /** The splits to run, in this order (default both test splits); the result holds only these. */
+  splits?: readonly EvaluationSplit[];
   /** Called as each split starts, for progress. */
   onSplit?: (split: EvaluationSplit, faces: number) => void;
 }
@@ -121,10 +138,10 @@ export interface PredictTestSplitsOptions {
 export async function predictTestSplits(
   predictor: Pick<FolderPredictor, "predict">,
   dataset: Fer2013Dataset,
-  {tta = false, crops = false, onSplit}: PredictTestSplitsOptions = {}
+  {tta = false, crops = false, splits = EVALUATION_SPLITS, onSplit}: PredictTestSplitsOptions = {}
 ): Promise<Record<EvaluationSplit, SplitPredictions>> {
   const out = {} as Record<EvaluationSplit, SplitPredictions>;
-  for (const split of EVALUATION_SPLITS) {
+  for (const split of splits) {
     const indices = splitIndices(dataset, split);
     if (indices.length === 0) throw new Error(`the dataset has no ${split} faces`);
     onSplit?.(split, indices.length);
@@ -206,6 +223,8 @@ export async function modelEvaluations({
   const faceTables = Object.fromEntries(EVALUATION_SPLITS.map((split) => [split, new Map<number, number>()])) as Record<EvaluationSplit, Map<number, number>>;
   const models: ModelEvaluationReport[] = [];
   const summary: ModelSummaryRow[] = [];
+  // With the dataset: each model's test predictions, which the ensembles average.
+  const memberPredictions = new Map<string, Record<EvaluationSplit, SplitPredictions>>();
   // Where the test splits ran, per model ("wasm+onednn x2" on both cores), for the report's one line.
   const predictedOn = new Set<string>();
   let seconds = 0;
@@ -229,19 +248,8 @@ export async function modelEvaluations({
         warnIfStale(model, splits, log);
         evaluation = {splits, flipTta: model.evaluation?.flipTta, backend: predictor.backend, createdAt: new Date().toISOString()};
         source = "fer2013";
-        cells = Object.fromEntries(
-          EVALUATION_SPLITS.map((split) => {
-            const {indices, labels, probabilities} = predictions[split];
-            const table = faceTables[split];
-            const positions = confidentCellFaces(probabilities, labels, {perCell});
-            const toFace = (position: number): CellFace => {
-              const row = indices[position];
-              if (!table.has(row)) table.set(row, table.size);
-              return {face: table.get(row)!, p: Array.from(probabilities.subarray(position * NUM_CLASSES, (position + 1) * NUM_CLASSES), roundProbability)};
-            };
-            return [split, positions.map((row) => row.map((cell) => cell.map(toFace)))];
-          })
-        ) as Record<EvaluationSplit, CellFace[][][]>;
+        cells = cellFaces(predictions, faceTables, perCell);
+        memberPredictions.set(model.name, predictions);
       } else if (model.evaluation) {
         const {splits, flipTta, backend: evaluatedOn, createdAt} = model.evaluation;
         evaluation = {splits, flipTta, backend: evaluatedOn, createdAt};
@@ -268,12 +276,57 @@ export async function modelEvaluations({
         publicTest: headline(evaluation?.splits.PublicTest),
         privateTestFlip: headline(evaluation?.flipTta?.PrivateTest),
         latencyMs,
-        latencyBackend: latencyMs == null ? null : backend
+        latencyBackend: latencyMs == null ? null : backend,
+        members: null
       });
     } finally {
       if (predictor) await predictor.dispose();
       else network?.dispose();
     }
+  }
+  for (const ensemble of readShippedEnsembles({modelsDir})) {
+    const rows = ensemble.members.map((member) => summary.find((row) => row.name === member)!);
+    let evaluation: ModelEvaluationReport["evaluation"] = null;
+    let source: ModelEvaluationReport["source"] = "none";
+    let cells: ModelEvaluationReport["cells"] = null;
+    if (dataset) {
+      // The members' predictions, averaged: what `npm run evaluate -- --model src/models/NAME` computes.
+      const predictions = Object.fromEntries(
+        EVALUATION_SPLITS.map((split) => {
+          const first = memberPredictions.get(ensemble.members[0])![split];
+          const probabilities = meanProbabilities(ensemble.members.map((member) => memberPredictions.get(member)![split].probabilities));
+          return [split, {...first, probabilities, evaluation: evaluatePredictions(probabilities, first.labels)}];
+        })
+      ) as Record<EvaluationSplit, SplitPredictions>;
+      const splits = Object.fromEntries(EVALUATION_SPLITS.map((split) => [split, predictions[split].evaluation])) as Evaluation["splits"];
+      evaluation = {splits, flipTta: ensemble.evaluation?.flipTta, backend: [...predictedOn].join(", "), createdAt: new Date().toISOString()};
+      source = "fer2013";
+      cells = cellFaces(predictions, faceTables, perCell);
+      log(`model-evaluations: ${ensemble.name}, the mean of ${ensemble.members.join(", ")}`);
+    } else if (ensemble.evaluation) {
+      const {splits, flipTta, backend: evaluatedOn, createdAt} = ensemble.evaluation;
+      evaluation = {splits, flipTta, backend: evaluatedOn, createdAt};
+      source = "committed";
+    }
+    const total = (pick: (row: ModelSummaryRow) => number) => rows.reduce((sum, row) => sum + pick(row), 0);
+    const latencies = rows.map((row) => row.latencyMs);
+    models.push({name: ensemble.name, isDefault: false, architecture: "ensemble", members: ensemble.members, evaluation, source, cells});
+    summary.push({
+      name: ensemble.name,
+      isDefault: false,
+      params: total((row) => row.params),
+      flops: total((row) => row.flops),
+      weightBytes: total((row) => row.weightBytes),
+      secondsTrained: total((row) => row.secondsTrained),
+      epochsRun: total((row) => row.epochsRun),
+      privateTest: headline(evaluation?.splits.PrivateTest),
+      publicTest: headline(evaluation?.splits.PublicTest),
+      privateTestFlip: headline(evaluation?.flipTta?.PrivateTest),
+      // One face through each member in turn.
+      latencyMs: latencies.every((ms) => ms != null) ? Math.round(latencies.reduce((sum, ms) => sum + ms!, 0) * 100) / 100 : null,
+      latencyBackend: rows[0].latencyBackend,
+      members: ensemble.members
+    });
   }
   const sprites = dataset
     ? (Object.fromEntries(EVALUATION_SPLITS.map((split) => [split, packSprite(dataset, [...faceTables[split].keys()], {columns: 32})])) as Record<EvaluationSplit, Sprite>)
@@ -300,6 +353,27 @@ export async function modelEvaluations({
     summary,
     sprites
   };
+}
+
+/** Per test split, the most confident faces of each confusion-matrix cell, entered in the split's face table. */
+function cellFaces(
+  predictions: Record<EvaluationSplit, SplitPredictions>,
+  faceTables: Record<EvaluationSplit, Map<number, number>>,
+  perCell: number
+): Record<EvaluationSplit, CellFace[][][]> {
+  return Object.fromEntries(
+    EVALUATION_SPLITS.map((split) => {
+      const {indices, labels, probabilities} = predictions[split];
+      const table = faceTables[split];
+      const positions = confidentCellFaces(probabilities, labels, {perCell});
+      const toFace = (position: number): CellFace => {
+        const row = indices[position];
+        if (!table.has(row)) table.set(row, table.size);
+        return {face: table.get(row)!, p: Array.from(probabilities.subarray(position * NUM_CLASSES, (position + 1) * NUM_CLASSES), roundProbability)};
+      };
+      return [split, positions.map((row) => row.map((cell) => cell.map(toFace)))];
+    })
+  ) as Record<EvaluationSplit, CellFace[][][]>;
 }
 
 /** A committed evaluation.json that no longer matches the shipped weights should be re-run, not shown. */

@@ -13,7 +13,7 @@ export function ModelComparison(models: ModelSummaryRow[], {published = PUBLISHE
   return html`<table class="counts model-comparison" data-testid="model-comparison" style="white-space: nowrap;">
     <thead><tr><th>model</th><th>PrivateTest accuracy</th><th>with flip TTA</th><th>macro-F1</th><th>parameters</th><th>weights</th><th>latency, 1 face</th><th>training</th></tr></thead>
     <tbody>${models.map((m) => html`<tr data-model=${m.name} class=${m.isDefault ? "ours default" : "ours"}>
-      <td><strong>${m.name}</strong>${m.isDefault ? html` <span class="muted">(default)</span>` : ""}</td>
+      <td><strong>${m.name}</strong>${m.isDefault ? html` <span class="muted">(default)</span>` : ""}${m.members ? html`<br><small class="muted">ensemble: the mean of ${m.members.join(", ")}</small>` : ""}</td>
       <td>${m.privateTest ? formatPercent(m.privateTest.accuracy) : html`<span class="muted">not evaluated</span>`}</td>
       <td>${m.privateTestFlip ? formatPercent(m.privateTestFlip.accuracy) : dash}</td>
       <td>${m.privateTest ? m.privateTest.macroF1.toFixed(3) : dash}</td>
@@ -65,55 +65,93 @@ export interface FrontierPoint {
   /** With flip test-time averaging (ours, when evaluated with it). */
   flipAccuracy: number | null;
   ours: boolean;
-  /** Ours only: forward MFLOPs per face and shipped weight bytes. */
+  /** An ensemble of ours (its sizes are its members' sums). */
+  ensemble: boolean;
+  /** Forward MFLOPs per face: ours only (the papers do not give them). */
   mflops: number | null;
+  /** Weight bytes: ours as shipped; published ones as float32 from their parameter count. */
   weightBytes: number | null;
 }
 
-/** The points of the size frontier: our evaluated models, and the published ones whose parameter count is known. */
+/** What the frontier puts along x: parameters, forward MFLOPs per face, or bytes of weights. */
+export type FrontierMeasure = "params" | "mflops" | "weights";
+
+export const FRONTIER_MEASURES: Record<FrontierMeasure, {label: string; value: (p: FrontierPoint) => number | null; format: (v: number) => string}> = {
+  params: {label: "parameters", value: (p) => p.params, format: (v) => formatCount(v)},
+  mflops: {label: "MFLOPs per face", value: (p) => p.mflops, format: (v) => (v >= 10 ? v.toFixed(0) : v.toFixed(1))},
+  weights: {label: "weights", value: (p) => p.weightBytes, format: (v) => formatBytes(v)}
+};
+
+/**
+ * The points of the frontier: our evaluated models (ensembles included), and the published ones whose
+ * parameter count is known.
+ */
 export function frontierPoints(models: ModelSummaryRow[], published: readonly PublishedResult[] = PUBLISHED_RESULTS): FrontierPoint[] {
   return [
     ...models.filter((m) => m.privateTest && m.params > 0).map((m) => ({
       name: m.name, params: m.params, accuracy: m.privateTest!.accuracy, flipAccuracy: m.privateTestFlip?.accuracy ?? null,
-      ours: true, mflops: m.flops / 1e6, weightBytes: m.weightBytes
+      ours: true, ensemble: Boolean(m.members), mflops: m.flops / 1e6, weightBytes: m.weightBytes
     })),
-    ...published.filter((p) => p.params).map((p) => ({name: p.name, params: p.params!, accuracy: p.accuracy, flipAccuracy: null, ours: false, mflops: null, weightBytes: null}))
+    ...published.filter((p) => p.params).map((p) => ({
+      name: p.name, params: p.params!, accuracy: p.accuracy, flipAccuracy: null, ours: false, ensemble: false, mflops: null, weightBytes: 4 * p.params!
+    }))
   ];
 }
 
+/** Powers of ten and their doubles and fives between lo and hi, for log-scale ticks. */
+function logTicks(lo: number, hi: number): number[] {
+  const ticks: number[] = [];
+  for (let decade = 10 ** Math.floor(Math.log10(lo)); decade <= hi; decade *= 10) {
+    for (const step of [1, 2, 5]) if (decade * step >= lo && decade * step <= hi) ticks.push(decade * step);
+  }
+  return ticks;
+}
+
 /**
- * Accuracy against size (parameters, log scale): our models (solid; a ring and a line up to it for flip
- * test-time averaging) and the published small models (hollow), so the reader sees who buys accuracy with size.
- * Labels are placed for the report's models (ours close together, published ones below): a model far from
- * these may need its own placement.
+ * Accuracy against size, on a log scale of the chosen measure (parameters, MFLOPs per face or bytes of
+ * weights): our models (solid; a ring and a line up to it for flip test-time averaging; ensembles as
+ * squares) and the published small models (hollow, where the measure is known for them), so the reader
+ * sees who buys accuracy with size. Labels are placed for the report's models (ours close together,
+ * published ones below): a model far from these may need its own placement.
  */
-export function ModelFrontier(models: ModelSummaryRow[], {published = PUBLISHED_RESULTS, width = 640}: {published?: readonly PublishedResult[]; width?: number} = {}) {
-  const points = frontierPoints(models, published);
+export function ModelFrontier(
+  models: ModelSummaryRow[],
+  {published = PUBLISHED_RESULTS, width = 640, measure = "params"}: {published?: readonly PublishedResult[]; width?: number; measure?: FrontierMeasure} = {}
+) {
+  const {label, value, format} = FRONTIER_MEASURES[measure];
+  const points = frontierPoints(models, published).filter((p) => value(p) !== null).map((p) => ({...p, x: value(p)!}));
+  type Point = (typeof points)[number];
   const flips = points.filter((p) => p.flipAccuracy !== null);
-  const ours = points.filter((p) => p.ours).sort((a, b) => a.params - b.params);
-  const title = (p: FrontierPoint) =>
-    `${p.name}: ${formatPercent(p.accuracy)} PrivateTest${p.flipAccuracy !== null ? `, ${formatPercent(p.flipAccuracy)} with flip` : ""}, ${formatCount(p.params)} parameters` +
-    (p.mflops !== null ? `, ${p.mflops.toFixed(0)} MFLOPs per face, ${formatBytes(p.weightBytes!)} of weights` : "");
+  const ours = points.filter((p) => p.ours).sort((a, b) => a.x - b.x);
+  const xs = points.map((p) => p.x);
+  const domain = [Math.min(...xs) / 1.6, Math.max(...xs) * 1.6];
+  const title = (p: Point) =>
+    `${p.name}${p.ensemble ? " (ensemble)" : ""}: ${formatPercent(p.accuracy)} PrivateTest${p.flipAccuracy !== null ? `, ${formatPercent(p.flipAccuracy)} with flip` : ""}, ${formatCount(p.params)} parameters` +
+    (p.mflops !== null ? `, ${p.mflops.toFixed(0)} MFLOPs per face` : "") +
+    (p.weightBytes !== null ? `, ${formatBytes(p.weightBytes)} of weights${p.ours ? "" : " (float32, from its parameter count)"}` : "");
   return plot({
     width,
     height: 320,
     marginLeft: 48,
     marginRight: 24,
-    x: {type: "log", label: "parameters (log scale)", grid: true, domain: [4e4, 1.2e7], ticks: [5e4, 1e5, 2e5, 5e5, 1e6, 2e6, 5e6, 1e7], tickFormat: (d: number) => formatCount(d)},
+    x: {type: "log", label: `${label} (log scale)`, grid: true, domain, ticks: logTicks(domain[0], domain[1]), tickFormat: format},
     y: {label: "PrivateTest accuracy (%)", percent: true, grid: true, domain: [50, 75]},
     marks: [
-      Plot.ruleX(flips, {x: "params", y1: "accuracy", y2: "flipAccuracy", stroke: "var(--theme-foreground-focus)"}),
-      Plot.dot(flips, {x: "params", y: "flipAccuracy", r: 4, stroke: "var(--theme-foreground-focus)", fill: "var(--theme-background)", title}),
-      Plot.dot(points, {x: "params", y: "accuracy", r: 5, fill: (p: FrontierPoint) => (p.ours ? "var(--theme-foreground-focus)" : "var(--theme-background)"), stroke: "var(--theme-foreground-focus)", title}),
+      Plot.ruleX(flips, {x: "x", y1: "accuracy", y2: "flipAccuracy", stroke: "var(--theme-foreground-focus)"}),
+      Plot.dot(flips, {x: "x", y: "flipAccuracy", r: 4, stroke: "var(--theme-foreground-focus)", fill: "var(--theme-background)", title}),
+      Plot.dot(points, {
+        x: "x", y: "accuracy", r: 5, symbol: (p: Point) => (p.ensemble ? "square" : "circle"),
+        fill: (p: Point) => (p.ours ? "var(--theme-foreground-focus)" : "var(--theme-background)"), stroke: "var(--theme-foreground-focus)", title
+      }),
       // Names: ours above the dot, alternately left and right in order of size (neighbours sit close together);
-      // published ones below and to the right (left past 2M parameters).
+      // published ones below and to the right (left in the upper third of the range).
       ...[0, 1].map((side) =>
-        Plot.text(ours.filter((_, k) => k % 2 === side), {x: "params", y: "accuracy", text: "name", fontSize: 10, fill: "currentColor", dy: -10, dx: side ? 6 : -6, textAnchor: side ? "start" : "end"})
+        Plot.text(ours.filter((_, k) => k % 2 === side), {x: "x", y: "accuracy", text: "name", fontSize: 10, fill: "currentColor", dy: -10, dx: side ? 6 : -6, textAnchor: side ? "start" : "end"})
       ),
       ...[false, true].map((large) =>
-        Plot.text(points.filter((p) => !p.ours && p.params > 2e6 === large), {
+        Plot.text(points.filter((p) => !p.ours && (Math.log(p.x / domain[0]) / Math.log(domain[1] / domain[0]) > 0.66) === large), {
           // The name up to its parenthesis: "mini-Xception", "@vladmandic/human emotion".
-          x: "params", y: "accuracy", text: (p: FrontierPoint) => p.name.replace(/\s*\(.*$/, ""), fontSize: 10, fill: "currentColor",
+          x: "x", y: "accuracy", text: (p: Point) => p.name.replace(/\s*\(.*$/, ""), fontSize: 10, fill: "currentColor",
           dy: 12, dx: large ? -6 : 6, textAnchor: large ? "end" : "start"
         })
       )

@@ -52,9 +52,20 @@ export function evaluatePredictions(
   };
 }
 
-/** Averages two probability arrays (e.g. a face and its mirror image for flip test-time augmentation). */
-export function averageProbabilities(a: Float32Array, b: Float32Array): Float32Array {
-  const out = new Float32Array(a.length);
-  for (let i = 0; i < a.length; i++) out[i] = (a[i] + b[i]) / 2;
+/**
+ * The mean of several models' probabilities for the same faces (an ensemble's prediction), summed in member
+ * order in float64 and stored as float32. Throws when the arrays differ in length or none is given.
+ */
+export function meanProbabilities(members: readonly Float32Array[]): Float32Array {
+  if (members.length === 0) throw new Error("meanProbabilities: no members");
+  const length = members[0].length;
+  const bad = members.findIndex((p) => p.length !== length);
+  if (bad >= 0) throw new Error(`meanProbabilities: member ${bad} has ${members[bad].length} probabilities, member 0 has ${length}`);
+  const out = new Float32Array(length);
+  for (let i = 0; i < length; i++) {
+    let sum = 0;
+    for (const p of members) sum += p[i];
+    out[i] = sum / members.length;
+  }
   return out;
 }

@@ -153,7 +153,10 @@ export const EVALUATION_SPLITS = ["PublicTest", "PrivateTest"] as const satisfie
 export type EvaluationSplit = (typeof EVALUATION_SPLITS)[number];
 
 export interface Evaluation {
+  /** The model's architecture, or "ensemble" for an ensemble entry of models.json (then `members` names them). */
   architecture: string;
+  /** An ensemble's member folders, whose probabilities were averaged. */
+  members?: string[];
   /** tfjs backend that ran the predictions. */
   backend: string;
   /** Wall time of the predictions and metrics. */

@@ -142,7 +142,9 @@ export function convBlockOutputs(layers: Pick<LayerSummary, "name" | "type" | "o
 export interface ModelEvaluationReport {
   name: string;
   isDefault: boolean;
+  /** The architecture, or "ensemble" (then `members` names the models whose probabilities it averages). */
   architecture: string;
+  members?: string[];
   /** null when there is neither the dataset nor a committed evaluation.json. */
   evaluation: Pick<Evaluation, "splits" | "flipTta" | "backend" | "createdAt"> | null;
   /** "fer2013": computed at build time from the dataset; "committed": read from evaluation.json. */
@@ -178,6 +180,8 @@ export interface ModelSummaryRow {
   /** Median time of one face through the model on the build machine (batch of 1). */
   latencyMs: number | null;
   latencyBackend: string | null;
+  /** An ensemble's members (its parameters, FLOPs, weights, training time and latency are their sums); null for one model. */
+  members: string[] | null;
 }
 
 export interface Headline {

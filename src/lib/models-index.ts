@@ -5,8 +5,24 @@
 /** src/models/models.json, parsed: the shipped models in report order, default first. */
 export interface ModelsIndex {
   default: string;
+  /** Model folders (model.json + weights), default first. */
   models: string[];
+  /** Ensembles: entries of "models" written {name, members}, each averaging the probabilities of its members. */
+  ensembles: EnsembleEntry[];
 }
+
+/**
+ * An ensemble of shipped models: each face's class probabilities are the mean of its members'. Its folder
+ * src/models/NAME holds only what `npm run evaluate -- --model src/models/NAME` writes (evaluation.json);
+ * the members are model folders listed in the same models.json.
+ */
+export interface EnsembleEntry {
+  name: string;
+  members: string[];
+}
+
+/** At most this many members an ensemble (issue 11's budget: 5 models of at most 2M parameters each). */
+export const MAX_ENSEMBLE_MEMBERS = 5;
 
 export const MODELS_INDEX_FILE = "models.json";
 
@@ -28,14 +44,18 @@ function entryName(entry: unknown): unknown {
   return typeof entry === "string" ? entry : (entry as {name?: unknown} | null)?.name;
 }
 
-/** Reads models.json's content: `models` may list names or objects with a `name`; the default comes first. */
+/**
+ * Reads models.json's content: `models` may list names, objects with a `name`, or ensembles written
+ * `{name, members: [NAME, ...]}` (2 to 5 model folders of the same list); the default, a model folder, comes first.
+ */
 export function parseModelsIndex(value: unknown, source = MODELS_INDEX_FILE): ModelsIndex {
   const index = value as {default?: unknown; models?: unknown} | null;
   if (index == null || typeof index !== "object" || Array.isArray(index)) throw new Error(`${source}: expected a JSON object {default, models}`);
   if (!Array.isArray(index.models) || index.models.length === 0) {
     throw new Error(`${source}: "models" must be a non-empty array of model names, got ${JSON.stringify(index.models)}`);
   }
-  const models = index.models.map((entry, k) => {
+  const entries: unknown[] = index.models;
+  const names = entries.map((entry, k) => {
     const name = entryName(entry);
     try {
       return checkModelName(name as string);
@@ -43,10 +63,28 @@ export function parseModelsIndex(value: unknown, source = MODELS_INDEX_FILE): Mo
       throw new Error(`${source}: models[${k}] is ${JSON.stringify(entry)}, expected a folder name under src/models`);
     }
   });
-  if (typeof index.default !== "string" || !models.includes(index.default)) {
-    throw new Error(`${source}: "default" is ${JSON.stringify(index.default)}, expected one of ${models.join(", ")}`);
+  if (new Set(names).size !== names.length) {
+    throw new Error(`${source}: "models" lists ${names.find((name, k) => names.indexOf(name) !== k)} twice`);
   }
-  return {default: index.default, models: [index.default, ...models.filter((name) => name !== index.default)]};
+  const isEnsemble = (entry: unknown) => entry != null && typeof entry === "object" && "members" in entry;
+  const models = names.filter((_, k) => !isEnsemble(entries[k]));
+  const ensembles = names.flatMap((name, k) => {
+    const entry = entries[k];
+    if (!isEnsemble(entry)) return [];
+    const members = (entry as {members: unknown}).members;
+    const expected = `expected 2 to ${MAX_ENSEMBLE_MEMBERS} distinct model folders of this list (${models.join(", ")})`;
+    if (!Array.isArray(members) || members.length < 2 || members.length > MAX_ENSEMBLE_MEMBERS || new Set(members).size !== members.length) {
+      throw new Error(`${source}: ensemble "${name}" has members ${JSON.stringify(members)}, ${expected}`);
+    }
+    const unknown = members.find((member) => typeof member !== "string" || !models.includes(member));
+    if (unknown !== undefined) throw new Error(`${source}: ensemble "${name}" lists member ${JSON.stringify(unknown)}, ${expected}`);
+    return [{name, members: members as string[]}];
+  });
+  if (typeof index.default !== "string" || !models.includes(index.default)) {
+    const ensemble = ensembles.some((e) => e.name === index.default) ? " (the default is the classifier's one network, not an ensemble)" : "";
+    throw new Error(`${source}: "default" is ${JSON.stringify(index.default)}, expected one of ${models.join(", ")}${ensemble}`);
+  }
+  return {default: index.default, models: [index.default, ...models.filter((name) => name !== index.default)], ensembles};
 }
 
 /**

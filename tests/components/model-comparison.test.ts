@@ -1,11 +1,11 @@
 import {describe, expect, it} from "vitest";
-import {frontierPoints} from "../../src/components/ModelComparison.js";
+import {FRONTIER_MEASURES, frontierPoints} from "../../src/components/ModelComparison.js";
 import type {ModelSummaryRow} from "../../src/lib/model-pages.js";
 
 const headline = (accuracy: number) => ({accuracy, top2Accuracy: 0, macroF1: 0, ece: 0});
 const model = (name: string, params: number, accuracy: number | null, flip: number | null): ModelSummaryRow => ({
   name, isDefault: false, params, flops: 2 * params * 100, weightBytes: 4 * params, secondsTrained: 0, epochsRun: 0,
-  privateTest: accuracy === null ? null : headline(accuracy), publicTest: null, privateTestFlip: flip === null ? null : headline(flip), latencyMs: null, latencyBackend: null
+  privateTest: accuracy === null ? null : headline(accuracy), publicTest: null, privateTestFlip: flip === null ? null : headline(flip), latencyMs: null, latencyBackend: null, members: null
 });
 
 describe("frontierPoints", () => {
@@ -15,7 +15,23 @@ describe("frontierPoints", () => {
       {name: "no size", accuracy: 0.6, params: null, note: ""}
     ]);
     expect(points.map((p) => p.name)).toEqual(["a", "paper"]);
-    expect(points[0]).toMatchObject({params: 1e5, accuracy: 0.66, flipAccuracy: 0.68, ours: true, mflops: 20, weightBytes: 4e5});
-    expect(points[1]).toMatchObject({params: 9e5, accuracy: 0.67, flipAccuracy: null, ours: false, mflops: null});
+    expect(points[0]).toMatchObject({params: 1e5, accuracy: 0.66, flipAccuracy: 0.68, ours: true, ensemble: false, mflops: 20, weightBytes: 4e5});
+    // The papers give no MFLOPs; their weights are float32 from the parameter count.
+    expect(points[1]).toMatchObject({params: 9e5, accuracy: 0.67, flipAccuracy: null, ours: false, mflops: null, weightBytes: 3.6e6});
+  });
+
+  it("frontierPoints marks an ensemble of ours, at the sizes of its summary row (its members' sums)", () => {
+    const pair = {...model("pair", 3e5, 0.7, 0.71), members: ["a", "b"]};
+    const [point] = frontierPoints([pair], []);
+    expect(point).toMatchObject({name: "pair", ensemble: true, params: 3e5, mflops: 60, weightBytes: 1.2e6});
+  });
+});
+
+describe("FRONTIER_MEASURES", () => {
+  it("each measure reads its value from a point, null where the papers do not give it, and formats its ticks", () => {
+    const [ours, paper] = frontierPoints([model("a", 1e5, 0.66, 0.68)], [{name: "paper", accuracy: 0.67, params: 9e5, note: ""}]);
+    expect([FRONTIER_MEASURES.params.value(ours), FRONTIER_MEASURES.mflops.value(ours), FRONTIER_MEASURES.weights.value(ours)]).toEqual([1e5, 20, 4e5]);
+    expect([FRONTIER_MEASURES.params.value(paper), FRONTIER_MEASURES.mflops.value(paper), FRONTIER_MEASURES.weights.value(paper)]).toEqual([9e5, null, 3.6e6]);
+    expect([FRONTIER_MEASURES.params.format(2e5), FRONTIER_MEASURES.mflops.format(54.2), FRONTIER_MEASURES.weights.format(1024 * 1024)]).toEqual(["200k", "54", "1.00 MB"]);
   });
 });

@@ -3,7 +3,29 @@ import {addToModelsIndex, checkModelName, parseModelsIndex} from "../../src/lib/
 
 describe("parseModelsIndex", () => {
   it("parseModelsIndex(json) accepts names or {name} objects and puts the default first", () => {
-    expect(parseModelsIndex({default: "fer-lite", models: ["seed-vgg", {name: "fer-lite"}]})).toEqual({default: "fer-lite", models: ["fer-lite", "seed-vgg"]});
+    expect(parseModelsIndex({default: "fer-lite", models: ["seed-vgg", {name: "fer-lite"}]})).toEqual({default: "fer-lite", models: ["fer-lite", "seed-vgg"], ensembles: []});
+  });
+
+  it("parseModelsIndex(json) reads {name, members} entries as ensembles of the listed model folders, kept out of `models`", () => {
+    const index = parseModelsIndex({default: "b", models: ["a", "b", {name: "pair", members: ["a", "b"]}, "c"]});
+    expect(index).toEqual({default: "b", models: ["b", "a", "c"], ensembles: [{name: "pair", members: ["a", "b"]}]});
+  });
+
+  it("parseModelsIndex(json) rejects an ensemble of fewer than 2 or more than 5 members, repeated or unlisted members, and an ensemble as default", () => {
+    const models = ["a", "b", "c", "d", "e", "f"];
+    expect(() => parseModelsIndex({default: "a", models: [...models, {name: "one", members: ["a"]}]})).toThrow(
+      'models.json: ensemble "one" has members ["a"], expected 2 to 5 distinct model folders of this list (a, b, c, d, e, f)'
+    );
+    expect(() => parseModelsIndex({default: "a", models: [...models, {name: "six", members: models}]})).toThrow('ensemble "six" has members');
+    expect(() => parseModelsIndex({default: "a", models: [...models, {name: "twice", members: ["a", "a"]}]})).toThrow('ensemble "twice" has members ["a","a"]');
+    expect(() => parseModelsIndex({default: "a", models: ["a", "b", {name: "x", members: ["a", "zz"]}]})).toThrow('ensemble "x" lists member "zz"');
+    expect(() => parseModelsIndex({default: "a", models: ["a", "b", {name: "x", members: ["a", {name: "b"}]}]})).toThrow('ensemble "x" lists member {"name":"b"}');
+    // An ensemble cannot be a member of another: members are model folders.
+    expect(() => parseModelsIndex({default: "a", models: ["a", "b", {name: "x", members: ["a", "b"]}, {name: "y", members: ["a", "x"]}]})).toThrow('ensemble "y" lists member "x"');
+    expect(() => parseModelsIndex({default: "x", models: ["a", "b", {name: "x", members: ["a", "b"]}]})).toThrow(
+      '"default" is "x", expected one of a, b (the default is the classifier\'s one network, not an ensemble)'
+    );
+    expect(() => parseModelsIndex({default: "a", models: ["a", "b", "a"]})).toThrow('"models" lists a twice');
   });
 
   it("parseModelsIndex(json) rejects a default that is not listed, naming the file and the listed models", () => {

@@ -57,7 +57,9 @@ describe("npm run evaluate", () => {
       runCli("evaluate", ["--model", modelDir, "--data", missing])
     ]);
     expect(errorLines(results[0].stderr)).toEqual(["error: --model DIR is required: a model folder written by npm run train"]);
-    expect(errorLines(results[1].stderr)).toEqual([`error: cannot read ${path.join(notModel, "metadata.json")}: no such file`]);
+    expect(errorLines(results[1].stderr)).toEqual([
+      `error: ${notModel} holds no model.json and is not an ensemble of ${path.join(path.dirname(notModel), "models.json")}: expected a model folder written by npm run train or npm run export`
+    ]);
     expect(errorLines(results[2].stderr)[0]).toMatch(`error: fer2013 not found at ${missing}`);
     for (const result of results) {
       expect(errorLines(result.stderr)).toHaveLength(1);

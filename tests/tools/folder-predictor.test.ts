@@ -8,7 +8,7 @@ import os from "node:os";
 import path from "node:path";
 import {afterAll, beforeAll, describe, expect, it} from "vitest";
 import {writeToyModelFolder} from "../tools/helpers.js";
-import {averageWithMirror, openFolderPredictor, type FolderPredictor} from "../../tools/folder-predictor.js";
+import {averageWithMirror, openEnsemblePredictor, openFolderPredictor, type FolderPredictor} from "../../tools/folder-predictor.js";
 import {initTrainingBackend} from "../../engine/backend.js";
 import {loadModelFolder, readJson, saveModelFolder, writeJsonAtomic} from "../../tools/model-io.js";
 import {exportModelFolder} from "../../tools/model-export.js";
@@ -134,6 +134,32 @@ describe("openFolderPredictor", () => {
     const predictor = await open(floatDir, {workers: 1});
     expect([predictor.workers, predictor.inProcessReason]).toEqual([0, "1 worker thread asked for"]);
     expect(await predictor.predict(input)).toEqual(await inThisThread(floatDir, false));
+  }, 60_000);
+});
+
+describe("openEnsemblePredictor", () => {
+  it("openEnsemblePredictor(dirs) gives the mean of its members' probabilities, test-time options applied to each", async () => {
+    const otherDir = path.join(temp, "tiny-other");
+    await writeToyModelFolder(otherDir, {seed: 11});
+    const ensemble = await openEnsemblePredictor([floatDir, otherDir], {backend: "wasm", workers: 2});
+    try {
+      expect(ensemble.members.map((member) => member.workers)).toEqual([2, 2]);
+      expect(ensemble.inProcessReason).toBeNull();
+      for (const flip of [false, true]) {
+        const [a, b] = [await inThisThread(floatDir, flip), await inThisThread(otherDir, flip)];
+        const mean = await ensemble.predict(input, {flip});
+        expect(maxDifference(mean, a.map((p, i) => (p + b[i]) / 2))).toBeLessThan(1e-5);
+        // The members disagree, so the mean is neither of them.
+        expect(maxDifference(mean, a)).toBeGreaterThan(1e-4);
+      }
+    } finally {
+      await ensemble.dispose();
+    }
+  }, 60_000);
+
+  it("openEnsemblePredictor(dirs) refuses fewer than two members and closes what it opened when a member fails", async () => {
+    await expect(openEnsemblePredictor([floatDir])).rejects.toThrow("an ensemble needs at least 2 member folders, got 1");
+    await expect(openEnsemblePredictor([floatDir, path.join(temp, "missing")], {backend: "wasm", workers: 2})).rejects.toThrow(/metadata\.json/);
   }, 60_000);
 });
 

@@ -16,7 +16,7 @@ import {createModel, modelSummary} from "../../src/lib/models/index.js";
 import {MODEL_INPUT} from "../../src/lib/preprocess.js";
 import {EVALUATION_SPLITS, type Evaluation, type History, type ModelMetadata} from "../../src/lib/model-folder.js";
 import {loadFer2013, type LoadedFer2013} from "../../tools/fer2013.js";
-import {modelArchitectures, modelEvaluations, readShippedModels, trainingRuns, type ModelEvaluationsResult} from "../../tools/model-loaders.js";
+import {modelArchitectures, modelEvaluations, readShippedEnsembles, readShippedModels, trainingRuns, type ModelEvaluationsResult} from "../../tools/model-loaders.js";
 import type {ModelEvaluationsReport} from "../../src/lib/model-pages.js";
 import {saveModelFolder} from "../../tools/model-io.js";
 
@@ -98,11 +98,12 @@ describe("model report loaders on a tiny model and fixture data", () => {
     modelsDir = path.join(dir, "models");
     await writeModelFolder(path.join(modelsDir, "small"), {seed: 1});
     await writeModelFolder(path.join(modelsDir, "other"), {seed: 2});
-    fs.writeFileSync(path.join(modelsDir, "models.json"), JSON.stringify({default: "small", models: ["other", "small"]}));
-    // The real `npm run evaluate`, as a user runs it, writes each committed evaluation.json.
+    fs.writeFileSync(path.join(modelsDir, "models.json"), JSON.stringify({default: "small", models: ["other", "small", {name: "pair", members: ["small", "other"]}]}));
+    // The real `npm run evaluate`, as a user runs it, writes each committed evaluation.json (the ensemble's
+    // folder, which holds nothing else, is created).
     committed = {};
-    for (const name of ["small", "other"]) {
-      const cli = await run(path.join(ROOT, "tools", "evaluate.ts"), ["--model", path.join(modelsDir, name), "--data", csv], {cwd: dir, env: process.env});
+    for (const name of ["small", "other", "pair"]) {
+      const cli = await run(path.join(ROOT, "tools", "evaluate.ts"), ["--model", path.join(modelsDir, name), "--data", csv, ...(name === "pair" ? ["--tta"] : [])], {cwd: dir, env: process.env});
       expect(cli.stderr.split("\n").filter((line) => line.startsWith("error:"))).toEqual([]);
       expect(cli.code).toBe(0);
       committed[name] = JSON.parse(fs.readFileSync(path.join(modelsDir, name, "evaluation.json"), "utf8"));
@@ -124,7 +125,7 @@ describe("model report loaders on a tiny model and fixture data", () => {
   });
 
   it("modelEvaluations({dataset}) gives the numbers npm run evaluate wrote, and without the dataset reads them back", () => {
-    for (const name of ["small", "other"]) {
+    for (const name of ["small", "other", "pair"]) {
       const live = fromDataset.report.models.find((m) => m.name === name)!;
       const read = fromCommitted.report.models.find((m) => m.name === name)!;
       expect([live.source, read.source]).toEqual(["fer2013", "committed"]);
@@ -147,6 +148,34 @@ describe("model report loaders on a tiny model and fixture data", () => {
       }
     }
     expect(fromDataset.summary.map((row) => row.privateTest?.accuracy)).toEqual(fromCommitted.summary.map((row) => row.privateTest?.accuracy));
+  });
+
+  it("an ensemble of models.json is evaluated as the mean of its members, listed after them with their summed sizes", () => {
+    expect(committed.pair).toMatchObject({architecture: "ensemble", members: ["small", "other"], tta: true});
+    expect(committed.pair.flipTta!.PrivateTest.count).toBe(PER_SPLIT);
+    const {report, summary} = fromDataset;
+    expect(report.models.map((m) => [m.name, m.architecture])).toEqual([["small", "tiny"], ["other", "tiny"], ["pair", "ensemble"]]);
+    expect(report.models[2].members).toEqual(["small", "other"]);
+    const [small, other, pair] = summary;
+    expect(pair).toMatchObject({name: "pair", isDefault: false, members: ["small", "other"], params: small.params + other.params, flops: small.flops + other.flops, weightBytes: small.weightBytes + other.weightBytes});
+    expect(pair.privateTestFlip!.accuracy).toBe(committed.pair.flipTta!.PrivateTest.accuracy);
+    expect([small.members, other.members]).toEqual([null, null]);
+    // Model folders only: the training and architecture pages have nothing to show for an ensemble.
+    expect(readShippedModels({modelsDir}).map((m) => m.name)).toEqual(["small", "other"]);
+    expect(readShippedEnsembles({modelsDir})).toMatchObject([{name: "pair", members: ["small", "other"], dir: path.join(modelsDir, "pair")}]);
+  });
+
+  it("npm run evaluate --public-only prints PublicTest alone and writes nothing; a folder that is neither model nor ensemble is refused", async () => {
+    const before = fs.readFileSync(path.join(modelsDir, "pair", "evaluation.json"), "utf8");
+    const cli = await run(path.join(ROOT, "tools", "evaluate.ts"), ["--model", path.join(modelsDir, "pair"), "--data", csv, "--public-only"], {cwd: dir, env: process.env});
+    expect(cli.code).toBe(0);
+    const printed = JSON.parse(cli.stdout.toString());
+    expect(Object.keys(printed)).not.toContain("PrivateTest");
+    expect(printed.PublicTest.accuracy).toBe(committed.pair.splits.PublicTest.accuracy);
+    expect(fs.readFileSync(path.join(modelsDir, "pair", "evaluation.json"), "utf8")).toBe(before);
+    const stray = await run(path.join(ROOT, "tools", "evaluate.ts"), ["--model", path.join(modelsDir, "stray"), "--data", csv], {cwd: dir, env: process.env});
+    expect(stray.code).not.toBe(0);
+    expect(stray.stderr).toContain(`model folder ${path.join(modelsDir, "stray")} does not exist`);
   });
 
   it("modelEvaluations({dataset, perCell}) keeps up to perCell faces per cell, each of the cell's true class", () => {
@@ -201,11 +230,13 @@ describe("model report loaders on a tiny model and fixture data", () => {
     expect([...members.keys()]).toEqual(["evaluations.json", "summary.json", "faces-PublicTest.png", "faces-PrivateTest.png"]);
     const report: ModelEvaluationsReport = JSON.parse(members.get("evaluations.json")!.toString());
     expect(report.facesAvailable).toBe(true);
-    expect(report.models.map((m) => m.evaluation!.splits.PrivateTest.accuracy)).toEqual(["small", "other"].map((name) => committed[name].splits.PrivateTest.accuracy));
+    expect(report.models.map((m) => m.evaluation!.splits.PrivateTest.accuracy)).toEqual(["small", "other", "pair"].map((name) => committed[name].splits.PrivateTest.accuracy));
     const png = PNG.sync.read(members.get("faces-PrivateTest.png")!);
     expect([png.width, png.height]).toEqual([report.splits.PrivateTest.width, report.splits.PrivateTest.height]);
     const summary = JSON.parse(members.get("summary.json")!.toString());
-    expect(summary.map((row: {name: string; latencyMs: number}) => [row.name, row.latencyMs > 0])).toEqual([["small", true], ["other", true]]);
+    expect(summary.map((row: {name: string; latencyMs: number}) => [row.name, row.latencyMs > 0])).toEqual([["small", true], ["other", true], ["pair", true]]);
+    // One face through each member in turn.
+    expect(summary[2].latencyMs).toBeCloseTo(summary[0].latencyMs + summary[1].latencyMs, 2);
   });
 
   it("trainingRuns() gives each run's configuration, history, selected epoch and schedule", () => {
