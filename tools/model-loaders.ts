@@ -246,13 +246,13 @@ export async function modelEvaluations({
         log(`model-evaluations: ${model.name} over PublicTest and PrivateTest in ${took.toFixed(1)} s (${predictor.backend}${inProcess})`);
         const splits = Object.fromEntries(EVALUATION_SPLITS.map((split) => [split, predictions[split].evaluation])) as Evaluation["splits"];
         warnIfStale(model, splits, log);
-        evaluation = {splits, flipTta: model.evaluation?.flipTta, backend: predictor.backend, createdAt: new Date().toISOString()};
+        evaluation = {splits, ...testTimeOptions(model.evaluation), backend: predictor.backend, createdAt: new Date().toISOString()};
         source = "fer2013";
         cells = cellFaces(predictions, faceTables, perCell);
         memberPredictions.set(model.name, predictions);
       } else if (model.evaluation) {
-        const {splits, flipTta, backend: evaluatedOn, createdAt} = model.evaluation;
-        evaluation = {splits, flipTta, backend: evaluatedOn, createdAt};
+        const {splits, backend: evaluatedOn, createdAt} = model.evaluation;
+        evaluation = {splits, ...testTimeOptions(model.evaluation), backend: evaluatedOn, createdAt};
         source = "committed";
       }
       const latencyMs = latency && network ? await measureLatency(network) : null;
@@ -299,13 +299,13 @@ export async function modelEvaluations({
         })
       ) as Record<EvaluationSplit, SplitPredictions>;
       const splits = Object.fromEntries(EVALUATION_SPLITS.map((split) => [split, predictions[split].evaluation])) as Evaluation["splits"];
-      evaluation = {splits, flipTta: ensemble.evaluation?.flipTta, backend: [...predictedOn].join(", "), createdAt: new Date().toISOString()};
+      evaluation = {splits, ...testTimeOptions(ensemble.evaluation), backend: [...predictedOn].join(", "), createdAt: new Date().toISOString()};
       source = "fer2013";
       cells = cellFaces(predictions, faceTables, perCell);
       log(`model-evaluations: ${ensemble.name}, the mean of ${ensemble.members.join(", ")}`);
     } else if (ensemble.evaluation) {
-      const {splits, flipTta, backend: evaluatedOn, createdAt} = ensemble.evaluation;
-      evaluation = {splits, flipTta, backend: evaluatedOn, createdAt};
+      const {splits, backend: evaluatedOn, createdAt} = ensemble.evaluation;
+      evaluation = {splits, ...testTimeOptions(ensemble.evaluation), backend: evaluatedOn, createdAt};
       source = "committed";
     }
     const total = (pick: (row: ModelSummaryRow) => number) => rows.reduce((sum, row) => sum + pick(row), 0);
@@ -353,6 +353,14 @@ export async function modelEvaluations({
     summary,
     sprites
   };
+}
+
+/**
+ * The test-time averaged metrics of a committed evaluation.json (flip, crops), which the build does not
+ * recompute: `npm run evaluate -- --tta --crops` writes them.
+ */
+function testTimeOptions(evaluation: Evaluation | null): Pick<Evaluation, "flipTta" | "cropsTta"> {
+  return {flipTta: evaluation?.flipTta, cropsTta: evaluation?.cropsTta};
 }
 
 /** Per test split, the most confident faces of each confusion-matrix cell, entered in the split's face table. */

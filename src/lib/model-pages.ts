@@ -146,7 +146,7 @@ export interface ModelEvaluationReport {
   architecture: string;
   members?: string[];
   /** null when there is neither the dataset nor a committed evaluation.json. */
-  evaluation: Pick<Evaluation, "splits" | "flipTta" | "backend" | "createdAt"> | null;
+  evaluation: Pick<Evaluation, "splits" | "flipTta" | "cropsTta" | "backend" | "createdAt"> | null;
   /** "fer2013": computed at build time from the dataset; "committed": read from evaluation.json. */
   source: "fer2013" | "committed" | "none";
   /** Faces kept per confusion-matrix cell, per split; null without the dataset. */
@@ -245,4 +245,41 @@ export function formatDuration(seconds: number): string {
 
 export function formatPercent(x: number, digits = 1): string {
   return `${(x * 100).toFixed(digits)}%`;
+}
+
+/** The test-time options of `npm run evaluate`: views averaged per face, and the flag that measures them. */
+export const TEST_TIME_OPTIONS = [
+  {key: "none", label: "none", views: 1, flag: ""},
+  {key: "flip", label: "flip", views: 2, flag: "--tta"},
+  {key: "crops", label: "ten views", views: 10, flag: "--crops"}
+] as const;
+
+export type TestTimeKey = (typeof TEST_TIME_OPTIONS)[number]["key"];
+
+export interface TestTimeRow {
+  name: string;
+  isDefault: boolean;
+  /** Per option: the split's metrics under it (null when not measured) and its cost in network passes per face. */
+  options: Record<TestTimeKey, {accuracy: number; macroF1: number; passes: number} | null>;
+}
+
+/**
+ * Each evaluated model's accuracy on `split` under each test-time option, with its cost in passes per face
+ * (an ensemble pays each view once per member).
+ */
+export function testTimeRows(models: readonly ModelEvaluationReport[], split: EvaluationSplit): TestTimeRow[] {
+  return models
+    .filter((m) => m.evaluation)
+    .map((m) => {
+      const e = m.evaluation!;
+      const bySource: Record<TestTimeKey, SplitEvaluation | undefined> = {none: e.splits[split], flip: e.flipTta?.[split], crops: e.cropsTta?.[split]};
+      const members = m.members?.length ?? 1;
+      const options = Object.fromEntries(
+        TEST_TIME_OPTIONS.map(({key, views}) => {
+          const metrics = bySource[key];
+          return [key, metrics ? {accuracy: metrics.accuracy, macroF1: metrics.macroF1, passes: views * members} : null];
+        })
+      ) as TestTimeRow["options"];
+      return {name: m.name, isDefault: m.isDefault, options};
+    });
 }

@@ -16,8 +16,11 @@ import {
   mostConfidentMistakes,
   rowNormalize,
   selectedEpoch,
-  type CellFace
+  testTimeRows,
+  type CellFace,
+  type ModelEvaluationReport
 } from "../../src/lib/model-pages.js";
+import {evaluatePredictions} from "../../src/lib/evaluation.js";
 
 function epoch(epoch: number, publicTestAccuracy: number, lr = 1e-3): EpochRecord {
   return {epoch, trainLoss: 1, trainAccuracy: 0.5, publicTestLoss: 1, publicTestAccuracy, lr, seconds: 10, imagesPerSecond: 100};
@@ -149,5 +152,29 @@ describe("formatting", () => {
     expect([formatBytes(2630140), formatBytes(28799772), formatBytes(5756)]).toEqual(["2.51 MB", "27.5 MB", "6 KB"]);
     expect([formatFlops(108493440), formatFlops(1.1e9), formatFlops(1659104)]).toEqual(["108 MFLOPs", "1.10 GFLOPs", "1.7 MFLOPs"]);
     expect([formatDuration(64), formatDuration(2274), formatDuration(8940)]).toEqual(["64 s", "38 min", "2 h 29 min"]);
+  });
+});
+
+describe("testTimeRows", () => {
+  // Three faces of classes 0, 1, 2; `right` of them predicted right.
+  const metrics = (right: number) =>
+    evaluatePredictions(Float32Array.from({length: 21}, (_, i) => (Math.floor(i / 7) < right ? (i % 7 === Math.floor(i / 7) ? 1 : 0) : i % 7 === 6 ? 1 : 0)), [0, 1, 2]);
+  const report = (name: string, evaluation: ModelEvaluationReport["evaluation"], members?: string[]): ModelEvaluationReport =>
+    ({name, isDefault: name === "a", architecture: members ? "ensemble" : "tiny", members, evaluation, source: "committed", cells: null});
+  const splits = (right: number) => ({PublicTest: metrics(right), PrivateTest: metrics(right)});
+
+  it("testTimeRows(models, split) gives each option's accuracy and passes per face, null where not measured, and skips unevaluated models", () => {
+    const rows = testTimeRows(
+      [
+        report("a", {splits: splits(1), flipTta: splits(2), cropsTta: splits(3), backend: "wasm", createdAt: ""}),
+        report("unevaluated", null),
+        report("pair", {splits: splits(2), flipTta: splits(3), backend: "wasm", createdAt: ""}, ["a", "b"])
+      ],
+      "PrivateTest"
+    );
+    expect(rows.map((r) => r.name)).toEqual(["a", "pair"]);
+    expect(rows[0]).toMatchObject({isDefault: true, options: {none: {accuracy: 1 / 3, passes: 1}, flip: {accuracy: 2 / 3, passes: 2}, crops: {accuracy: 1, passes: 10}}});
+    // An ensemble pays every view once per member.
+    expect(rows[1].options).toMatchObject({none: {accuracy: 2 / 3, passes: 2}, flip: {accuracy: 1, passes: 4}, crops: null});
   });
 });
