@@ -8,14 +8,14 @@ import {formatCount, formatDuration, formatPercent} from "../lib/model-pages.js"
 export function ExperimentsTable(experiments: readonly Experiment[], {shipped = []}: {shipped?: readonly string[]} = {}) {
   const rows = [...experiments].sort((a, b) => b.publicTestAccuracy - a.publicTestAccuracy);
   return html`<table class="counts experiments" data-testid="experiments">
-    <thead><tr><th>run</th><th>network</th><th>recipe</th><th>epochs</th><th>PublicTest</th><th>training</th></tr></thead>
+    <thead><tr><th>run</th><th style="text-align: left">network</th><th style="text-align: left">recipe</th><th>epochs</th><th>PublicTest</th><th>training</th></tr></thead>
     <tbody>${rows.map((e) => html`<tr data-run=${e.name}>
       <td><strong>${e.name}</strong>${shipped.includes(e.name) ? html` <span class="muted">(shipped)</span>` : ""}${e.note ? html`<br><small class="muted">${e.note}</small>` : ""}</td>
-      <td>${e.architecture}<br><small class="muted">${formatCount(e.params)} params, ${(e.flops / 1e6).toFixed(0)} MFLOPs</small></td>
+      <td style="text-align: left; white-space: nowrap;">${e.architecture}<br><small class="muted">${formatCount(e.params)} params<br>${(e.flops / 1e6).toFixed(0)} MFLOPs</small></td>
       <td style="text-align: left; white-space: normal; min-width: 16em;"><small>${recipeSummary(e.training)}</small></td>
       <td>${e.epochsRun}${e.finished ? "" : html` of ${e.training.epochs}<br><small class="muted">still training</small>`}<br><small class="muted">best ${e.bestEpoch}</small></td>
-      <td>${formatPercent(e.publicTestAccuracy)}${e.selection !== "PublicTest" ? html`<br><small class="muted">chosen on ${e.selection}</small>` : ""}</td>
-      <td>${formatDuration(e.secondsTrained)}${e.imagesPerSecond ? html`<br><small class="muted">${e.imagesPerSecond} faces/s</small>` : ""}</td>
+      <td>${formatPercent(e.publicTestAccuracy)}${e.selection !== "PublicTest" ? html`<br><small class="muted">chosen on a holdout<br>of Training</small>` : ""}</td>
+      <td style="white-space: nowrap;">${formatDuration(e.secondsTrained)}${e.imagesPerSecond ? html`<br><small class="muted">${e.imagesPerSecond} faces/s</small>` : ""}</td>
     </tr>`)}</tbody>
   </table>`;
 }

@@ -76,10 +76,11 @@ export interface FrontierPoint {
 /** What the frontier puts along x: parameters, forward MFLOPs per face, or bytes of weights. */
 export type FrontierMeasure = "params" | "mflops" | "weights";
 
-export const FRONTIER_MEASURES: Record<FrontierMeasure, {label: string; value: (p: FrontierPoint) => number | null; format: (v: number) => string}> = {
-  params: {label: "parameters", value: (p) => p.params, format: (v) => formatCount(v)},
-  mflops: {label: "MFLOPs per face", value: (p) => p.mflops, format: (v) => (v >= 10 ? v.toFixed(0) : v.toFixed(1))},
-  weights: {label: "weights", value: (p) => p.weightBytes, format: (v) => formatBytes(v)}
+export const FRONTIER_MEASURES: Record<FrontierMeasure, {label: string; value: (p: FrontierPoint) => number | null; format: (v: number) => string; unit: number}> = {
+  params: {label: "parameters", value: (p) => p.params, format: (v) => formatCount(v), unit: 1},
+  mflops: {label: "MFLOPs per face", value: (p) => p.mflops, format: (v) => (v >= 10 ? v.toFixed(0) : v.toFixed(1)), unit: 1},
+  // Ticks at 1, 2 and 5 of each power of ten in KB, and in MB from 1 MB on (as formatBytes writes them).
+  weights: {label: "weights", value: (p) => p.weightBytes, format: (v) => formatBytes(v).replace(/\.0+ MB$/, " MB"), unit: 1024}
 };
 
 /**
@@ -98,11 +99,19 @@ export function frontierPoints(models: ModelSummaryRow[], published: readonly Pu
   ];
 }
 
-/** Powers of ten and their doubles and fives between lo and hi, for log-scale ticks. */
-function logTicks(lo: number, hi: number): number[] {
+/**
+ * 1, 2 and 5 times each power of ten between lo and hi, counted in `unit`s (1024 for bytes: 100 KB, 200 KB,
+ * 500 KB, then 1 MB, 2 MB, 5 MB, ...), for log-scale ticks.
+ */
+export function logTicks(lo: number, hi: number, unit = 1): number[] {
   const ticks: number[] = [];
-  for (let decade = 10 ** Math.floor(Math.log10(lo)); decade <= hi; decade *= 10) {
-    for (const step of [1, 2, 5]) if (decade * step >= lo && decade * step <= hi) ticks.push(decade * step);
+  for (let decade = 10 ** Math.floor(Math.log10(lo / unit)); decade * unit <= hi; decade *= 10) {
+    for (const step of [1, 2, 5]) {
+      const count = decade * step;
+      // In bytes, 1000 KB and up is counted in MB: 1024 KB.
+      const value = unit > 1 && count >= 1000 ? (count / 1000) * unit * unit : count * unit;
+      if (value >= lo && value <= hi) ticks.push(value);
+    }
   }
   return ticks;
 }
@@ -118,13 +127,17 @@ export function ModelFrontier(
   models: ModelSummaryRow[],
   {published = PUBLISHED_RESULTS, width = 640, measure = "params"}: {published?: readonly PublishedResult[]; width?: number; measure?: FrontierMeasure} = {}
 ) {
-  const {label, value, format} = FRONTIER_MEASURES[measure];
-  const points = frontierPoints(models, published).filter((p) => value(p) !== null).map((p) => ({...p, x: value(p)!}));
+  const {label, value, format, unit} = FRONTIER_MEASURES[measure];
+  // Plotted on log10 of the measure with a linear scale: a log scale's tick options only choose which of
+  // its own ticks get a label (observablehq/plot#2077), and these ticks should all be labelled.
+  const points = frontierPoints(models, published).filter((p) => value(p) !== null).map((p) => ({...p, x: Math.log10(value(p)!)}));
   type Point = (typeof points)[number];
   const flips = points.filter((p) => p.flipAccuracy !== null);
   const ours = points.filter((p) => p.ours).sort((a, b) => a.x - b.x);
   const xs = points.map((p) => p.x);
-  const domain = [Math.min(...xs) / 1.6, Math.max(...xs) * 1.6];
+  const margin = Math.log10(1.6);
+  const domain = [Math.min(...xs) - margin, Math.max(...xs) + margin];
+  const ticks = logTicks(10 ** domain[0], 10 ** domain[1], unit);
   const title = (p: Point) =>
     `${p.name}${p.ensemble ? " (ensemble)" : ""}: ${formatPercent(p.accuracy)} PrivateTest${p.flipAccuracy !== null ? `, ${formatPercent(p.flipAccuracy)} with flip` : ""}, ${formatCount(p.params)} parameters` +
     (p.mflops !== null ? `, ${p.mflops.toFixed(0)} MFLOPs per face` : "") +
@@ -134,7 +147,7 @@ export function ModelFrontier(
     height: 320,
     marginLeft: 48,
     marginRight: 24,
-    x: {type: "log", label: `${label} (log scale)`, grid: true, domain, ticks: logTicks(domain[0], domain[1]), tickFormat: format},
+    x: {domain, label: `${label} (log scale)`, grid: true, ticks: ticks.map(Math.log10), tickFormat: (v: number) => format(ticks.find((t) => Math.abs(Math.log10(t) - v) < 1e-9) ?? 10 ** v)},
     y: {label: "PrivateTest accuracy (%)", percent: true, grid: true, domain: [50, 75]},
     marks: [
       Plot.ruleX(flips, {x: "x", y1: "accuracy", y2: "flipAccuracy", stroke: "var(--theme-foreground-focus)"}),
@@ -149,7 +162,7 @@ export function ModelFrontier(
         Plot.text(ours.filter((_, k) => k % 2 === side), {x: "x", y: "accuracy", text: "name", fontSize: 10, fill: "currentColor", dy: -10, dx: side ? 6 : -6, textAnchor: side ? "start" : "end"})
       ),
       ...[false, true].map((large) =>
-        Plot.text(points.filter((p) => !p.ours && (Math.log(p.x / domain[0]) / Math.log(domain[1] / domain[0]) > 0.66) === large), {
+        Plot.text(points.filter((p) => !p.ours && ((p.x - domain[0]) / (domain[1] - domain[0]) > 0.66) === large), {
           // The name up to its parenthesis: "mini-Xception", "@vladmandic/human emotion".
           x: "x", y: "accuracy", text: (p: Point) => p.name.replace(/\s*\(.*$/, ""), fontSize: 10, fill: "currentColor",
           dy: 12, dx: large ? -6 : 6, textAnchor: large ? "end" : "start"

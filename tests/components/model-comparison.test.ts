@@ -1,5 +1,5 @@
 import {describe, expect, it} from "vitest";
-import {FRONTIER_MEASURES, frontierPoints} from "../../src/components/ModelComparison.js";
+import {FRONTIER_MEASURES, frontierPoints, logTicks} from "../../src/components/ModelComparison.js";
 import type {ModelSummaryRow} from "../../src/lib/model-pages.js";
 
 const headline = (accuracy: number) => ({accuracy, top2Accuracy: 0, macroF1: 0, ece: 0});
@@ -32,6 +32,19 @@ describe("FRONTIER_MEASURES", () => {
     const [ours, paper] = frontierPoints([model("a", 1e5, 0.66, 0.68)], [{name: "paper", accuracy: 0.67, params: 9e5, note: ""}]);
     expect([FRONTIER_MEASURES.params.value(ours), FRONTIER_MEASURES.mflops.value(ours), FRONTIER_MEASURES.weights.value(ours)]).toEqual([1e5, 20, 4e5]);
     expect([FRONTIER_MEASURES.params.value(paper), FRONTIER_MEASURES.mflops.value(paper), FRONTIER_MEASURES.weights.value(paper)]).toEqual([9e5, null, 3.6e6]);
-    expect([FRONTIER_MEASURES.params.format(2e5), FRONTIER_MEASURES.mflops.format(54.2), FRONTIER_MEASURES.weights.format(1024 * 1024)]).toEqual(["200k", "54", "1.00 MB"]);
+    expect([FRONTIER_MEASURES.params.format(2e5), FRONTIER_MEASURES.mflops.format(54.2), FRONTIER_MEASURES.weights.format(1024 * 1024)]).toEqual(["200k", "54", "1 MB"]);
+  });
+});
+
+describe("logTicks", () => {
+  it("logTicks(lo, hi) gives 1, 2 and 5 of each power of ten inside [lo, hi]", () => {
+    expect(logTicks(37_500, 8.2e6)).toEqual([5e4, 1e5, 2e5, 5e5, 1e6, 2e6, 5e6]);
+    expect(logTicks(30, 1100)).toEqual([50, 100, 200, 500, 1000]);
+  });
+
+  it("logTicks(lo, hi, 1024) counts bytes in KB, then in MB from 1 MB on, so every tick is a round size", () => {
+    const ticks = logTicks(150 * 1024, 25 * 1024 * 1024, 1024);
+    expect(ticks).toEqual([200, 500].map((k) => k * 1024).concat([1, 2, 5, 10, 20].map((m) => m * 1024 * 1024)));
+    expect(ticks.map(FRONTIER_MEASURES.weights.format)).toEqual(["200 KB", "500 KB", "1 MB", "2 MB", "5 MB", "10 MB", "20 MB"]);
   });
 });

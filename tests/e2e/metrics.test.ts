@@ -74,6 +74,19 @@ describe("the model pages in headless Chromium", () => {
       for (const model of evaluated()) expect(model.source).toBe(withDataset ? "fer2013" : "committed");
     });
 
+    it("the test-time table gives every evaluated model's PrivateTest accuracy under each option it was measured with", async () => {
+      const rows = page.locator("[data-testid=test-time] tbody tr");
+      expect(await rows.evaluateAll((trs) => trs.map((tr) => tr.getAttribute("data-model")))).toEqual(evaluated().map((m) => m.name));
+      for (const model of evaluated()) {
+        const cells = await page.locator(`[data-testid=test-time] tr[data-model="${model.name}"] td`).allInnerTexts();
+        const measured = [model.evaluation!.splits.PrivateTest, model.evaluation!.flipTta?.PrivateTest, model.evaluation!.cropsTta?.PrivateTest];
+        measured.forEach((metrics, k) => {
+          if (metrics) expect(cells[k + 1]).toContain(`${(metrics.accuracy * 100).toFixed(1)}%`);
+          else expect(cells[k + 1]).toBe("–");
+        });
+      }
+    });
+
     it("shows a confusion matrix whose cells are the model's PrivateTest confusion counts", async () => {
       if (!shown()) {
         expect(await page.getByTestId("not-evaluated").count()).toBe(1);
@@ -191,14 +204,17 @@ describe("the model pages in headless Chromium", () => {
     });
   });
 
-  it("the training page loads with no error and no request to another origin", async () => {
+  it("the training page loads with no error and no request to another origin, and lists every run of src/models/experiments.json", async () => {
     const page = await browser.newPage({viewport: {width: 1280, height: 900}});
     const problems = watch(page, server.origin);
     await open(page, `${server.origin}/pages/training`);
     const runs = await page.getByTestId("run").count();
     const notTrained = await page.getByTestId("not-trained").count();
+    const listed = await page.locator("[data-testid=experiments] tbody tr").evaluateAll((trs) => trs.map((tr) => tr.getAttribute("data-run")));
     await page.close();
     expect(runs + notTrained).toBeGreaterThan(0);
+    const {experiments} = JSON.parse(fs.readFileSync(path.join(import.meta.dirname, "../../src/models/experiments.json"), "utf8")) as {experiments: {name: string}[]};
+    expect([...listed].sort()).toEqual(experiments.map((e) => e.name).sort());
     expect(problems).toEqual({consoleErrors: [], failedRequests: [], foreignRequests: []});
   });
 });
