@@ -58,8 +58,8 @@ describe("models.json", () => {
     expect(() => readModelsIndex(dir)).toThrow(`missing ${path.join(dir, "models.json")}`);
     expect(addToModelsFile(dir, {name: "a", makeDefault: false})).toBe("a");
     expect(addToModelsFile(dir, {name: "b", makeDefault: true})).toBe("b");
-    expect(readModelsIndex(dir)).toEqual({default: "b", models: ["b", "a"]});
+    expect(readModelsIndex(dir)).toEqual({default: "b", models: ["b", "a"], ensembles: []});
     expect(() => addToModelsFile(dir, {name: "models.json", makeDefault: false})).toThrow("cannot be named like a file");
-    expect(readModelsIndex(dir)).toEqual({default: "b", models: ["b", "a"]});
+    expect(readModelsIndex(dir)).toEqual({default: "b", models: ["b", "a"], ensembles: []});
   });
 });
