@@ -14,6 +14,7 @@ import {launchChromium} from "../../tools/browser/chromium.js";
 import {serveStatic, type StaticServer} from "../../tools/browser/serve-static.js";
 import {SAMPLES, datasetFrame, decodeJpeg, letterbox, writeY4m} from "./fixtures.js";
 import {watch} from "./pages.js";
+import {readModelsIndex} from "../../tools/model-io.js";
 
 const SCREENSHOTS = process.env.E2E_SCREENSHOTS;
 
@@ -98,7 +99,7 @@ describe("Tune to me, in headless Chromium", () => {
     await page.getByRole("button", {name: "Export…"}).click();
     const file = path.join(fixtures, "personal.json");
     await (await download).saveAs(file);
-    expect(JSON.parse(fs.readFileSync(file, "utf8"))).toMatchObject({format: "fer-personal/1", model: "fer-compact"});
+    expect(JSON.parse(fs.readFileSync(file, "utf8"))).toMatchObject({format: "fer-personal/1", model: readModelsIndex().default});
 
     await page.getByRole("button", {name: "Forget me"}).click();
     await expect.poll(() => storedModel(page)).toBeNull();
