@@ -13,14 +13,14 @@ export function ModelComparison(models: ModelSummaryRow[], {published = PUBLISHE
   return html`<table class="counts model-comparison" data-testid="model-comparison" style="white-space: nowrap;">
     <thead><tr><th>model</th><th>PrivateTest accuracy</th><th>with flip TTA</th><th>macro-F1</th><th>parameters</th><th>weights</th><th>latency, 1 face</th><th>training</th></tr></thead>
     <tbody>${models.map((m) => html`<tr data-model=${m.name} class=${m.isDefault ? "ours default" : "ours"}>
-      <td><strong>${m.name}</strong>${m.isDefault ? html` <span class="muted">(default)</span>` : ""}${m.members ? html`<br><small class="muted">ensemble: the mean of ${m.members.join(", ")}</small>` : ""}</td>
+      <td><strong>${m.name}</strong>${m.isDefault ? html` <span class="muted">(default)</span>` : ""}${m.members ? html`<br><small class="muted" style="white-space: normal;">the mean of ${m.members.join(", ")}</small>` : ""}</td>
       <td>${m.privateTest ? formatPercent(m.privateTest.accuracy) : html`<span class="muted">not evaluated</span>`}</td>
       <td>${m.privateTestFlip ? formatPercent(m.privateTestFlip.accuracy) : dash}</td>
       <td>${m.privateTest ? m.privateTest.macroF1.toFixed(3) : dash}</td>
       <td>${formatCount(m.params)}</td>
       <td>${formatBytes(m.weightBytes)}</td>
       <td title=${m.latencyBackend ? `median of 25 runs, tfjs ${m.latencyBackend} in Node on the build machine` : ""}>${m.latencyMs != null ? `${m.latencyMs.toFixed(1)} ms` : dash}</td>
-      <td>${m.secondsTrained ? `${formatDuration(m.secondsTrained)}, ${m.epochsRun} epochs` : dash}</td>
+      <td>${m.secondsTrained ? html`${formatDuration(m.secondsTrained)}<br><small class="muted">${m.members ? `its ${m.members.length} members'` : `${m.epochsRun} epochs`}</small>` : dash}</td>
     </tr>`)}</tbody>
     <tbody class="published">${published.map((p) => html`<tr data-model=${p.name}>
       <td style="white-space: normal;">${p.name}<br><small class="muted">${p.note}</small></td>
