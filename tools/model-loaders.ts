@@ -251,8 +251,7 @@ export async function modelEvaluations({
         cells = cellFaces(predictions, faceTables, perCell);
         memberPredictions.set(model.name, predictions);
       } else if (model.evaluation) {
-        const {splits, backend: evaluatedOn, createdAt} = model.evaluation;
-        evaluation = {splits, ...testTimeOptions(model.evaluation), backend: evaluatedOn, createdAt};
+        evaluation = committedEvaluation(model.evaluation);
         source = "committed";
       }
       const latencyMs = latency && network ? await measureLatency(network) : null;
@@ -304,8 +303,7 @@ export async function modelEvaluations({
       cells = cellFaces(predictions, faceTables, perCell);
       log(`model-evaluations: ${ensemble.name}, the mean of ${ensemble.members.join(", ")}`);
     } else if (ensemble.evaluation) {
-      const {splits, backend: evaluatedOn, createdAt} = ensemble.evaluation;
-      evaluation = {splits, ...testTimeOptions(ensemble.evaluation), backend: evaluatedOn, createdAt};
+      evaluation = committedEvaluation(ensemble.evaluation);
       source = "committed";
     }
     const total = (pick: (row: ModelSummaryRow) => number) => rows.reduce((sum, row) => sum + pick(row), 0);
@@ -361,6 +359,12 @@ export async function modelEvaluations({
  */
 function testTimeOptions(evaluation: Evaluation | null): Pick<Evaluation, "flipTta" | "cropsTta"> {
   return {flipTta: evaluation?.flipTta, cropsTta: evaluation?.cropsTta};
+}
+
+/** What the report shows of a committed evaluation.json when the dataset is not here. */
+function committedEvaluation(evaluation: Evaluation): NonNullable<ModelEvaluationReport["evaluation"]> {
+  const {splits, backend, createdAt} = evaluation;
+  return {splits, ...testTimeOptions(evaluation), backend, createdAt};
 }
 
 /** Per test split, the most confident faces of each confusion-matrix cell, entered in the split's face table. */
