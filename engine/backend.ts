@@ -6,9 +6,10 @@ import * as tf from "@tensorflow/tfjs";
 import {createRequire} from "node:module";
 import path from "node:path";
 import {registerBatchNormTraining} from "./batch-norm.js";
+import {registerConvLayer} from "./conv-layer.js";
 import {loadNativeAddon, nativeUnavailableReason, noteNativeUnavailable} from "./native-build.js";
 import {registerNativeKernels} from "./native-kernels.js";
-import {checkTfjsInternals} from "./tfjs-internals.js";
+import {HOOKED_LAYERS, checkTfjsInternals} from "./tfjs-internals.js";
 import {registerWasmGradientKernels} from "./wasm-kernels.js";
 import {registerWasmOverrides} from "./wasm-overrides.js";
 
@@ -79,7 +80,9 @@ async function tryWasm({native = true, threads = 1}: TrainingBackendOptions): Pr
       },
       backend: tf.backend(),
       hasKernel: (name) => tf.getKernel(name, "wasm") != null,
-      batchNormalizationClass: tf.serialization.SerializationMap.getMap().classNameMap["BatchNormalization"]?.[0]
+      layerClasses: Object.fromEntries(
+        HOOKED_LAYERS.map((name) => [name, tf.serialization.SerializationMap.getMap().classNameMap[name]?.[0]])
+      )
     });
     internalsChecked = true;
   }
@@ -89,6 +92,7 @@ async function tryWasm({native = true, threads = 1}: TrainingBackendOptions): Pr
   if (reason != null) noteNativeUnavailable(reason);
   registerBatchNormTraining(addon);
   registerWasmOverrides(addon);
+  registerConvLayer();
   if (addon == null) return {backend: "wasm", threads: wasm.getThreadsCount(), native: false};
   registerNativeKernels(addon);
   return {backend: "wasm", threads: addon.setThreads(threads), native: true};

@@ -1,11 +1,15 @@
-// BatchNorm training in two fused kernels (forward: normalize + batch mean/variance; backward: dx, dgamma,
-// dbeta), replacing the dozen broadcast/tile/sum ops that tfjs-layers' training path costs on wasm. Only the
-// training-mode call of tf.layers.batchNormalization on the wasm backend is rerouted; inference, other
-// backends and unusual configurations keep tfjs's own code.
+// BatchNorm training in two fused kernels (forward: normalize + batch mean/variance + the moving statistics'
+// update; backward: dx, dgamma, dbeta), replacing the dozen broadcast/tile/sum ops that tfjs-layers' training
+// path costs on wasm. A BatchNorm whose only consumer is a ReLU layer (fuseBatchNormRelu marks them) also
+// applies the ReLU forward and its mask backward, saving a pass over the activation each way; the ReLU layer
+// then passes the rectified tensor on. Only training-mode calls on the wasm backend are rerouted; inference,
+// other backends and unusual configurations keep tfjs's own code. Each fusion can be switched off
+// (features.ts: FER_ENGINE_OFF=bn-relu, bn-moving).
 import * as tf from "@tensorflow/tfjs";
 import type {BackendWasm} from "@tensorflow/tfjs-backend-wasm";
 import type {NativeAddon} from "./native-build.js";
 import {heapBuffer, heapOffset as offsetOf, heapView as view} from "./wasm-heap.js";
+import {engineFeatureOn} from "./features.js";
 
 type TensorInfo = tf.TensorInfo;
 
@@ -13,7 +17,14 @@ export const BATCH_NORM_TRAINING = "EngineBatchNormTraining";
 export const BATCH_NORM_TRAINING_GRAD = "EngineBatchNormTrainingGrad";
 
 
-function forwardJs(x: Float32Array, gamma: Float32Array, beta: Float32Array, y: Float32Array, mean: Float32Array, variance: Float32Array, epsilon: number): void {
+interface ForwardOptions {
+  epsilon: number;
+  relu: boolean;
+  /** The moving statistics and where their update goes, or null to leave them to the caller. */
+  moving: {mean: Float32Array; variance: Float32Array; newMean: Float32Array; newVariance: Float32Array; momentum: number} | null;
+}
+
+function forwardJs(x: Float32Array, gamma: Float32Array, beta: Float32Array, y: Float32Array, mean: Float32Array, variance: Float32Array, options: ForwardOptions): void {
   const channels = gamma.length;
   const rows = x.length / channels;
   const sum = new Float64Array(channels);
@@ -30,23 +41,42 @@ function forwardJs(x: Float32Array, gamma: Float32Array, beta: Float32Array, y: 
   const shift = new Float32Array(channels);
   for (let c = 0; c < channels; c++) {
     variance[c] = squares[c] / rows;
-    scale[c] = gamma[c] / Math.sqrt(variance[c] + epsilon);
+    scale[c] = gamma[c] / Math.sqrt(variance[c] + options.epsilon);
     shift[c] = beta[c] - mean[c] * scale[c];
   }
-  for (let i = 0; i < x.length; i += channels) for (let c = 0; c < channels; c++) y[i + c] = x[i + c] * scale[c] + shift[c];
+  const {moving} = options;
+  if (moving != null) {
+    for (let c = 0; c < channels; c++) {
+      moving.newMean[c] = moving.mean[c] - (moving.mean[c] - mean[c]) * (1 - moving.momentum);
+      moving.newVariance[c] = moving.variance[c] - (moving.variance[c] - variance[c]) * (1 - moving.momentum);
+    }
+  }
+  for (let i = 0; i < x.length; i += channels) {
+    for (let c = 0; c < channels; c++) {
+      const v = x[i + c] * scale[c] + shift[c];
+      y[i + c] = options.relu && !(v > 0) ? 0 : v;
+    }
+  }
 }
 
 function backwardJs(
-  dy: Float32Array, x: Float32Array, gamma: Float32Array, mean: Float32Array, invStd: Float32Array,
-  dx: Float32Array, dgamma: Float32Array, dbeta: Float32Array
+  dy: Float32Array, x: Float32Array, gamma: Float32Array, beta: Float32Array, mean: Float32Array, invStd: Float32Array,
+  dx: Float32Array, dgamma: Float32Array, dbeta: Float32Array, relu: boolean
 ): void {
   const channels = gamma.length;
   const rows = x.length / channels;
+  // The forward pass's scale and shift, for the ReLU's mask (where its output was positive).
+  const scale = new Float32Array(channels);
+  const shift = new Float32Array(channels);
+  for (let c = 0; c < channels; c++) {
+    scale[c] = gamma[c] * invStd[c];
+    shift[c] = beta[c] - mean[c] * scale[c];
+  }
   const sumDy = new Float64Array(channels);
   const sumDyXhat = new Float64Array(channels);
   for (let i = 0; i < x.length; i += channels) {
     for (let c = 0; c < channels; c++) {
-      const g = dy[i + c];
+      const g = relu && !(x[i + c] * scale[c] + shift[c] > 0) ? 0 : dy[i + c];
       sumDy[c] += g;
       sumDyXhat[c] += g * (x[i + c] - mean[c]) * invStd[c];
     }
@@ -63,41 +93,68 @@ function backwardJs(
   }
   for (let i = 0; i < x.length; i += channels) {
     for (let c = 0; c < channels; c++) {
+      const g = relu && !(x[i + c] * scale[c] + shift[c] > 0) ? 0 : dy[i + c];
       const xhat = (x[i + c] - mean[c]) * invStd[c];
-      dx[i + c] = k[c] * (dy[i + c] - a[c] - xhat * b[c]);
+      dx[i + c] = k[c] * (g - a[c] - xhat * b[c]);
     }
   }
 }
 
+type Kernel = (args: {inputs: tf.NamedTensorInfoMap; backend: BackendWasm; attrs?: tf.NamedAttrMap}) => TensorInfo[];
+
+interface BatchNormAttrs {
+  epsilon: number;
+  /** Whether a ReLU follows, fused into the kernel. */
+  relu: boolean;
+  /** Read only when movingMean and movingVariance are inputs. */
+  momentum: number;
+}
+
 let registered = false;
 
-/** Registers the two kernels (native loops when the addon is there), their gradient, and the layer hook. */
+/** Registers the two kernels (native loops when the addon is there), their gradient, and the layer hooks. */
 export function registerBatchNormTraining(addon: NativeAddon | null): void {
   if (registered) return;
   registered = true;
 
-  const forward = ({inputs, backend, attrs}: {inputs: tf.NamedTensorInfoMap; backend: BackendWasm; attrs?: tf.NamedAttrMap}) => {
-    const {x, gamma, beta} = inputs as {x: TensorInfo; gamma: TensorInfo; beta: TensorInfo};
-    const epsilon = (attrs as {epsilon: number}).epsilon;
+  // Inputs x, gamma, beta and, optionally, movingMean and movingVariance; outputs y, the batch mean and
+  // variance and, with the moving statistics, their updated values.
+  const forward: Kernel = ({inputs, backend, attrs}) => {
+    const {x, gamma, beta, movingMean, movingVariance} = inputs as Record<string, TensorInfo | undefined> as {x: TensorInfo; gamma: TensorInfo; beta: TensorInfo; movingMean?: TensorInfo; movingVariance?: TensorInfo};
+    const {epsilon, relu, momentum} = attrs as unknown as BatchNormAttrs;
     const channels = gamma.shape[0];
     const y = backend.makeOutput(x.shape, "float32");
     const mean = backend.makeOutput([channels], "float32");
     const variance = backend.makeOutput([channels], "float32");
+    const moving = movingMean != null && movingVariance != null;
+    const newMean = moving ? backend.makeOutput([channels], "float32") : null;
+    const newVariance = moving ? backend.makeOutput([channels], "float32") : null;
     if (addon != null) {
       const rows = x.shape.reduce((a, b) => a * b, 1) / channels;
       addon.batchNormForward(
         heapBuffer(backend),
-        Float64Array.from([offsetOf(backend, x), offsetOf(backend, gamma), offsetOf(backend, beta), offsetOf(backend, y), offsetOf(backend, mean), offsetOf(backend, variance), rows, channels, epsilon])
+        Float64Array.from([
+          offsetOf(backend, x), offsetOf(backend, gamma), offsetOf(backend, beta), offsetOf(backend, y), offsetOf(backend, mean), offsetOf(backend, variance),
+          rows, channels, epsilon, relu ? 1 : 0,
+          moving ? offsetOf(backend, movingMean) : -1, moving ? offsetOf(backend, movingVariance) : -1,
+          moving ? offsetOf(backend, newMean!) : -1, moving ? offsetOf(backend, newVariance!) : -1, moving ? momentum : 0
+        ])
       );
     } else {
-      forwardJs(view(backend, x), view(backend, gamma), view(backend, beta), view(backend, y), view(backend, mean), view(backend, variance), epsilon);
+      forwardJs(view(backend, x), view(backend, gamma), view(backend, beta), view(backend, y), view(backend, mean), view(backend, variance), {
+        epsilon,
+        relu,
+        moving: moving
+          ? {mean: view(backend, movingMean), variance: view(backend, movingVariance), newMean: view(backend, newMean!), newVariance: view(backend, newVariance!), momentum}
+          : null
+      });
     }
-    return [y, mean, variance];
+    return moving ? [y, mean, variance, newMean!, newVariance!] : [y, mean, variance];
   };
 
-  const backward = ({inputs, backend, attrs}: {inputs: tf.NamedTensorInfoMap; backend: BackendWasm; attrs?: tf.NamedAttrMap}) => {
-    const {dy, x, gamma, mean, variance} = inputs as Record<string, TensorInfo>;
-    const epsilon = (attrs as {epsilon: number}).epsilon;
+  const backward: Kernel = ({inputs, backend, attrs}) => {
+    const {dy, x, gamma, beta, mean, variance} = inputs as Record<string, TensorInfo>;
+    const {epsilon, relu} = attrs as unknown as BatchNormAttrs;
     const channels = gamma.shape[0];
     const dx = backend.makeOutput(x.shape, "float32");
     const dgamma = backend.makeOutput([channels], "float32");
@@ -113,12 +170,15 @@ export function registerBatchNormTraining(addon: NativeAddon | null): void {
       addon.batchNormBackward(
         heapBuffer(backend),
         Float64Array.from([
-          offsetOf(backend, dy), offsetOf(backend, x), offsetOf(backend, gamma), offsetOf(backend, mean), offsetOf(backend, invStd),
-          offsetOf(backend, dx), offsetOf(backend, dgamma), offsetOf(backend, dbeta), rows, channels
+          offsetOf(backend, dy), offsetOf(backend, x), offsetOf(backend, gamma), offsetOf(backend, beta), offsetOf(backend, mean), offsetOf(backend, invStd),
+          offsetOf(backend, dx), offsetOf(backend, dgamma), offsetOf(backend, dbeta), rows, channels, relu ? 1 : 0
         ])
       );
     } else {
-      backwardJs(view(backend, dy), view(backend, x), view(backend, gamma), view(backend, mean), view(backend, invStd), view(backend, dx), view(backend, dgamma), view(backend, dbeta));
+      backwardJs(
+        view(backend, dy), view(backend, x), view(backend, gamma), view(backend, beta), view(backend, mean), view(backend, invStd),
+        view(backend, dx), view(backend, dgamma), view(backend, dbeta), relu
+      );
     }
     backend.disposeData(invStd.dataId);
     return [dx, dgamma, dbeta];
@@ -128,19 +188,20 @@ export function registerBatchNormTraining(addon: NativeAddon | null): void {
   tf.registerKernel({kernelName: BATCH_NORM_TRAINING_GRAD, backendName: "wasm", kernelFunc: backward as unknown as tf.KernelFunc});
   tf.registerGradient({
     kernelName: BATCH_NORM_TRAINING,
-    inputsToSave: ["x", "gamma"],
+    inputsToSave: ["x", "gamma", "beta"],
     outputsToSave: [false, true, true],
     gradFunc: (dys, saved, attrs) => {
       const dy = Array.isArray(dys) ? dys[0] : dys;
-      const [x, gamma, mean, variance] = saved;
+      const [x, gamma, beta, mean, variance] = saved;
       // Gradients reaching mean/variance come only from the moving-average update, which the loss ignores.
       const [dx, dgamma, dbeta] = tf.engine().runKernel(
-        BATCH_NORM_TRAINING_GRAD, {dy, x, gamma, mean, variance}, attrs as unknown as tf.NamedAttrMap
+        BATCH_NORM_TRAINING_GRAD, {dy, x, gamma, beta, mean, variance}, attrs as unknown as tf.NamedAttrMap
       ) as tf.Tensor[];
       return {x: () => dx, gamma: () => dgamma, beta: () => dbeta};
     }
   });
   hookBatchNormalizationLayer();
+  hookReluLayers();
 }
 
 interface BatchNormalizationLayer {
@@ -153,16 +214,25 @@ interface BatchNormalizationLayer {
   beta: {read(): tf.Tensor};
   movingMean: {read(): tf.Tensor; write(value: tf.Tensor): void};
   movingVariance: {read(): tf.Tensor; write(value: tf.Tensor): void};
+  /** Set by fuseBatchNormRelu: the layer's only consumer is a ReLU, which the kernel then applies. */
+  engineFusedRelu?: boolean;
 }
 
-type LayerCall = (this: BatchNormalizationLayer, inputs: tf.Tensor | tf.Tensor[], kwargs: {training?: boolean}) => tf.Tensor;
+type LayerCall<T> = (this: T, inputs: tf.Tensor | tf.Tensor[], kwargs: {training?: boolean}) => tf.Tensor;
+
+/** tfjs-layers' class of this name, from the serialization registry (instantiating one to reach it would shift
+ * auto-generated layer names in the caller's models). */
+export function layerClass(name: string): {prototype: Record<string, unknown>} {
+  const entry = tf.serialization.SerializationMap.getMap().classNameMap[name];
+  if (entry == null) throw new Error(`tfjs-layers ${name} class not found in the serialization registry`);
+  return entry[0] as unknown as {prototype: Record<string, unknown>};
+}
+
+/** Outputs of the fused kernel, already passed through ReLU: the ReLU layer after them passes them on. */
+const fusedReluOutputs = new WeakSet<tf.Tensor>();
 
 function hookBatchNormalizationLayer(): void {
-  // The class, from the serialization registry: instantiating a layer to reach it would shift auto-generated
-  // layer names in the caller's models.
-  const entry = tf.serialization.SerializationMap.getMap().classNameMap["BatchNormalization"];
-  if (entry == null) throw new Error("tfjs-layers BatchNormalization class not found in the serialization registry");
-  const prototype = (entry[0] as unknown as {prototype: {call: LayerCall}}).prototype;
+  const prototype = layerClass("BatchNormalization").prototype as unknown as {call: LayerCall<BatchNormalizationLayer>};
   const original = prototype.call;
   prototype.call = function (this: BatchNormalizationLayer, inputs, kwargs) {
     const input = Array.isArray(inputs) ? inputs[0] : inputs;
@@ -170,10 +240,19 @@ function hookBatchNormalizationLayer(): void {
     if (!kwargs?.training || tf.getBackend() !== "wasm" || !lastAxis || !this.center || !this.scale || input.dtype !== "float32") {
       return original.call(this, inputs, kwargs);
     }
-    return tf.tidy(() => {
-      const [normalized, mean, variance] = tf.engine().runKernel(
-        BATCH_NORM_TRAINING, {x: input, gamma: this.gamma.read(), beta: this.beta.read()}, {epsilon: this.epsilon}
-      ) as tf.Tensor[];
+    const relu = this.engineFusedRelu === true && engineFeatureOn("bn-relu");
+    const attrs = {epsilon: this.epsilon, relu, momentum: this.momentum};
+    const layerInputs = {x: input, gamma: this.gamma.read(), beta: this.beta.read()};
+    const output = tf.tidy(() => {
+      if (engineFeatureOn("bn-moving")) {
+        const [normalized, , , newMean, newVariance] = tf.engine().runKernel(
+          BATCH_NORM_TRAINING, {...layerInputs, movingMean: this.movingMean.read(), movingVariance: this.movingVariance.read()}, attrs
+        ) as tf.Tensor[];
+        this.movingMean.write(newMean);
+        this.movingVariance.write(newVariance);
+        return normalized;
+      }
+      const [normalized, mean, variance] = tf.engine().runKernel(BATCH_NORM_TRAINING, layerInputs, attrs) as tf.Tensor[];
       // The same moving-average update as tfjs-layers (biased batch variance).
       for (const [variable, value] of [[this.movingMean, mean], [this.movingVariance, variance]] as const) {
         tf.tidy(() => {
@@ -183,5 +262,55 @@ function hookBatchNormalizationLayer(): void {
       }
       return normalized;
     });
+    if (relu) fusedReluOutputs.add(output);
+    return output;
   };
+}
+
+interface ReluLayer {
+  maxValue?: number | null;
+  activation?: {getClassName(): string};
+}
+
+/** A ReLU layer (or Activation("relu")) passes on what the fused kernel already rectified. */
+function hookReluLayers(): void {
+  for (const name of ["ReLU", "Activation"]) {
+    const prototype = layerClass(name).prototype as unknown as {call: LayerCall<ReluLayer>};
+    const original = prototype.call;
+    prototype.call = function (this: ReluLayer, inputs, kwargs) {
+      const input = Array.isArray(inputs) ? inputs[0] : inputs;
+      const plainRelu = name === "ReLU" ? this.maxValue == null : this.activation?.getClassName() === "relu";
+      if (plainRelu && fusedReluOutputs.has(input)) return input;
+      return original.call(this, inputs, kwargs);
+    };
+  }
+}
+
+interface GraphLayer {
+  getClassName(): string;
+  inboundNodes: unknown[];
+  outboundNodes: {outboundLayer: GraphLayer}[];
+  maxValue?: number | null;
+  activation?: {getClassName(): string};
+}
+
+function isPlainRelu(layer: GraphLayer): boolean {
+  const name = layer.getClassName();
+  return (name === "ReLU" && layer.maxValue == null) || (name === "Activation" && layer.activation?.getClassName() === "relu");
+}
+
+/**
+ * Marks every BatchNormalization layer of the model whose one output goes only to a plain ReLU layer, so that
+ * training on wasm runs the pair as one kernel each way. Returns how many pairs it marked. Inference, other
+ * backends and the saved model are unchanged: the ReLU layer stays, and passes on what the kernel rectified.
+ */
+export function fuseBatchNormRelu(model: tf.LayersModel): number {
+  let pairs = 0;
+  for (const layer of model.layers as unknown as GraphLayer[]) {
+    if (layer.getClassName() !== "BatchNormalization" || layer.inboundNodes.length !== 1 || layer.outboundNodes.length !== 1) continue;
+    if (!isPlainRelu(layer.outboundNodes[0].outboundLayer)) continue;
+    (layer as unknown as BatchNormalizationLayer).engineFusedRelu = true;
+    pairs++;
+  }
+  return pairs;
 }

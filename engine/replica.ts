@@ -5,6 +5,7 @@ import path from "node:path";
 import {fileURLToPath, pathToFileURL} from "node:url";
 import type {BackendWasm} from "@tensorflow/tfjs-backend-wasm";
 import {heapView} from "./wasm-heap.js";
+import {fuseBatchNormRelu} from "./batch-norm.js";
 import {loadNativeAddon} from "./native-build.js";
 import {nativeKernelsRegistered} from "./native-kernels.js";
 import {createFlatOptimizer, type FlatOptimizer, type OptimizerConfig, type OptimizerState} from "./optimizers.js";
@@ -89,6 +90,8 @@ export class Replica {
   private constructor(options: {model: tf.LayersModel; optimizer: OptimizerConfig; loss: LossConfig; seed: number | null}) {
     const {model} = options;
     this.model = model;
+    // Training on wasm runs each BatchNorm + ReLU pair as one kernel (batch-norm.ts); a no-op elsewhere.
+    fuseBatchNormRelu(model);
     this.seed = options.seed;
     const inputShape = model.inputs[0].shape.slice(1);
     if (inputShape.some((d) => d == null)) throw new Error(`model input shape must be fully defined, got [${model.inputs[0].shape}]`);

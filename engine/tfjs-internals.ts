@@ -1,7 +1,8 @@
 // The tfjs internals the engine reads and patches: the wasm backend's heap, tensor table and built-in kernels
-// (wasm-heap.ts, wasm-kernels.ts, wasm-overrides.ts, native-kernels.ts) and tfjs-layers' BatchNormalization
-// class (batch-norm.ts). They are not public API and may change in any release, so the engine checks them once
-// per thread when wasm starts, and fails with one message instead of training on misread tensors.
+// (wasm-heap.ts, wasm-kernels.ts, wasm-overrides.ts, native-kernels.ts) and the tfjs-layers classes whose
+// call it hooks (batch-norm.ts, conv-layer.ts). They are not public API and may change in any release, so the
+// engine checks them once per thread when wasm starts, and fails with one message instead of training on
+// misread tensors.
 export const TFJS_VERSION = "4.22.0";
 
 /** Built-in wasm kernels that the engine's kernels call or wrap. */
@@ -17,9 +18,12 @@ export interface TfjsFound {
   backend: unknown;
   /** Whether the wasm backend has a kernel of this name (tf.getKernel before the engine registers its own). */
   hasKernel: (name: string) => boolean;
-  /** tfjs-layers' BatchNormalization class, from the serialization registry. */
-  batchNormalizationClass: unknown;
+  /** tfjs-layers' classes of HOOKED_LAYERS by name, from the serialization registry. */
+  layerClasses: Record<string, unknown>;
 }
+
+/** tfjs-layers classes whose call the engine hooks on wasm (batch-norm.ts, conv-layer.ts). */
+export const HOOKED_LAYERS = ["BatchNormalization", "ReLU", "Activation", "Conv2D"] as const;
 
 type Probed = Record<string, unknown>;
 
@@ -85,8 +89,10 @@ export function tfjsInternalsProblems(found: TfjsFound): string[] {
   problems.push(...wasmBackendProblems(found.backend));
   const missing = WASM_KERNELS_USED.filter((name) => !found.hasKernel(name));
   if (missing.length > 0) problems.push(`the wasm backend has no ${missing.join(", ")} kernel${missing.length > 1 ? "s" : ""}`);
-  const layerClass = found.batchNormalizationClass as {prototype?: Probed} | null | undefined;
-  if (!isFunction(layerClass?.prototype?.call)) problems.push("tfjs-layers' BatchNormalization class has no call method to hook");
+  for (const name of HOOKED_LAYERS) {
+    const layerClass = found.layerClasses[name] as {prototype?: Probed} | null | undefined;
+    if (!isFunction(layerClass?.prototype?.call)) problems.push(`tfjs-layers' ${name} class has no call method to hook`);
+  }
   return problems;
 }
 
@@ -98,6 +104,6 @@ export function checkTfjsInternals(found: TfjsFound): void {
     `the training engine reads tfjs internals and was written for tfjs ${TFJS_VERSION}, but ${problems.join("; ")}. ` +
       `Install the pinned versions (npm ci, or npm install --save-exact @tensorflow/tfjs@${TFJS_VERSION} ` +
       `@tensorflow/tfjs-backend-wasm@${TFJS_VERSION}); moving to another tfjs release means rechecking ` +
-      "engine/wasm-heap.ts, wasm-kernels.ts, wasm-overrides.ts, native-kernels.ts and batch-norm.ts, then TFJS_VERSION"
+      "engine/wasm-heap.ts, wasm-kernels.ts, wasm-overrides.ts, native-kernels.ts, batch-norm.ts and conv-layer.ts, then TFJS_VERSION"
   );
 }

@@ -9,6 +9,7 @@
 #include <node_api.h>
 #include <oneapi/dnnl/dnnl.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
@@ -207,13 +208,24 @@ napi_value Conv2d(napi_env env, napi_callback_info info) {
 
 // ---- loops ----
 
-// BatchNorm training forward over NHWC (channels last, `rows` = N*H*W):
-// batchNormForward(heap, Float64Array[x, gamma, beta, y, mean, variance, rows, channels, epsilon])
+// BatchNorm training forward over NHWC (channels last, `rows` = N*H*W), optionally followed by ReLU and by the
+// moving statistics' update:
+// batchNormForward(heap, Float64Array[x, gamma, beta, y, mean, variance, rows, channels, epsilon, relu,
+//                  movingMean, movingVariance, newMovingMean, newMovingVariance, momentum])
+// y = max(0, ...) when relu is 1; with movingMean -1 (then movingVariance, the new ones and momentum are not
+// read) the moving statistics are left to the caller, else newMoving = moving - (moving - batch) * (1 - momentum),
+// tfjs-layers' update with the biased batch variance.
+// One pass gathers each channel's sum and sum of squares around its first row's value (shifted data keep the
+// variance accurate when the mean is large against the spread), in float over blocks of BLOCK rows, which
+// the compiler vectorizes over channels, and in double across blocks; a second pass writes y.
+constexpr int64_t BLOCK = 32;
+
 napi_value BatchNormForward(napi_env env, napi_callback_info info) {
   Args a(env, "batchNormForward");
-  if (!heap_call(a, info, 9)) return nullptr;
+  if (!heap_call(a, info, 15)) return nullptr;
   const int64_t rows = a.whole(6, "rows", 1), channels = a.whole(7, "channels", 1);
   const double epsilon = a.p[8];
+  const bool relu = a.flag(9, "relu");
   if (!a.failed && !(std::isfinite(epsilon) && epsilon >= 0)) return a.error("epsilon must be a finite number >= 0, got " + number(epsilon));
   const double size = double(rows) * channels;
   const float* x = a.region(0, "x", size);
@@ -222,81 +234,180 @@ napi_value BatchNormForward(napi_env env, napi_callback_info info) {
   float* y = a.region(3, "y", size);
   float* mean_out = a.region(4, "mean", channels);
   float* variance_out = a.region(5, "variance", channels);
+  const bool moving = a.p[10] != -1;
+  const float* moving_mean = moving ? a.region(10, "movingMean", channels) : nullptr;
+  const float* moving_variance = moving ? a.region(11, "movingVariance", channels) : nullptr;
+  float* new_moving_mean = moving ? a.region(12, "newMovingMean", channels) : nullptr;
+  float* new_moving_variance = moving ? a.region(13, "newMovingVariance", channels) : nullptr;
+  const double momentum = a.p[14];
+  if (!a.failed && moving && !(momentum >= 0 && momentum <= 1)) return a.error("momentum must be a number from 0 to 1, got " + number(momentum));
   if (a.failed) return nullptr;
+  std::vector<float> shift0(x, x + channels), block_sum(channels), block_sq(channels);
   std::vector<double> sum(channels, 0.0), sq(channels, 0.0);
-  // Two passes (mean, then centered squares) match tfjs's moments() to float rounding.
-  for (int64_t r = 0; r < rows; r++) {
-    const float* row = x + r * channels;
-    for (int64_t c = 0; c < channels; c++) sum[c] += row[c];
-  }
-  std::vector<float> mean(channels), scale(channels), shift(channels);
-  for (int64_t c = 0; c < channels; c++) mean[c] = static_cast<float>(sum[c] / rows);
-  for (int64_t r = 0; r < rows; r++) {
-    const float* row = x + r * channels;
+  const float* __restrict k = shift0.data();
+  float* __restrict bs = block_sum.data();
+  float* __restrict bq = block_sq.data();
+  for (int64_t r0 = 0; r0 < rows; r0 += BLOCK) {
+    const int64_t r1 = r0 + BLOCK < rows ? r0 + BLOCK : rows;
+    std::fill(block_sum.begin(), block_sum.end(), 0.f);
+    std::fill(block_sq.begin(), block_sq.end(), 0.f);
+    for (int64_t r = r0; r < r1; r++) {
+      const float* __restrict row = x + r * channels;
+      for (int64_t c = 0; c < channels; c++) {
+        const float d = row[c] - k[c];
+        bs[c] += d;
+        bq[c] += d * d;
+      }
+    }
     for (int64_t c = 0; c < channels; c++) {
-      const double d = row[c] - mean[c];
-      sq[c] += d * d;
+      sum[c] += bs[c];
+      sq[c] += bq[c];
     }
   }
+  std::vector<float> scale(channels), shift(channels);
   for (int64_t c = 0; c < channels; c++) {
-    const double variance = sq[c] / rows;
+    const double centered = sum[c] / rows;  // mean - k
+    const double variance = std::max(0.0, sq[c] / rows - centered * centered);
+    const float mean = static_cast<float>(k[c] + centered);
     const float inv_std = static_cast<float>(1.0 / std::sqrt(variance + epsilon));
-    mean_out[c] = mean[c];
+    mean_out[c] = mean;
     variance_out[c] = static_cast<float>(variance);
     scale[c] = gamma[c] * inv_std;
-    shift[c] = beta[c] - mean[c] * scale[c];
+    shift[c] = beta[c] - mean * scale[c];
+    if (moving) {
+      new_moving_mean[c] = static_cast<float>(moving_mean[c] - (moving_mean[c] - mean) * (1 - momentum));
+      new_moving_variance[c] = static_cast<float>(moving_variance[c] - (moving_variance[c] - variance) * (1 - momentum));
+    }
   }
+  const float* __restrict sc = scale.data();
+  const float* __restrict sh = shift.data();
   for (int64_t r = 0; r < rows; r++) {
-    const float* row = x + r * channels;
-    float* out = y + r * channels;
-    for (int64_t c = 0; c < channels; c++) out[c] = row[c] * scale[c] + shift[c];
+    const float* __restrict row = x + r * channels;
+    float* __restrict out = y + r * channels;
+    if (relu) {
+      for (int64_t c = 0; c < channels; c++) out[c] = std::max(0.f, row[c] * sc[c] + sh[c]);
+    } else {
+      for (int64_t c = 0; c < channels; c++) out[c] = row[c] * sc[c] + sh[c];
+    }
   }
   return nullptr;
 }
 
-// batchNormBackward(heap, Float64Array[dy, x, gamma, mean, invStd, dx, dgamma, dbeta, rows, channels])
+// batchNormBackward(heap, Float64Array[dy, x, gamma, beta, mean, invStd, dx, dgamma, dbeta, rows, channels, relu]):
+// with relu 1, the gradient of max(0, batchNorm(x)): dy counts only where the forward output was positive,
+// recomputed from x as the forward pass computed it (so nothing more is read than without the ReLU).
 napi_value BatchNormBackward(napi_env env, napi_callback_info info) {
   Args a(env, "batchNormBackward");
-  if (!heap_call(a, info, 10)) return nullptr;
-  const int64_t rows = a.whole(8, "rows", 1), channels = a.whole(9, "channels", 1);
+  if (!heap_call(a, info, 12)) return nullptr;
+  const int64_t rows = a.whole(9, "rows", 1), channels = a.whole(10, "channels", 1);
+  const bool relu = a.flag(11, "relu");
   const double size = double(rows) * channels;
   const float* dy = a.region(0, "dy", size);
   const float* x = a.region(1, "x", size);
   const float* gamma = a.region(2, "gamma", channels);
-  const float* mean = a.region(3, "mean", channels);
-  const float* inv_std = a.region(4, "invStd", channels);
-  float* dx = a.region(5, "dx", size);
-  float* dgamma = a.region(6, "dgamma", channels);
-  float* dbeta = a.region(7, "dbeta", channels);
+  const float* beta = a.region(3, "beta", channels);
+  const float* mean = a.region(4, "mean", channels);
+  const float* inv_std = a.region(5, "invStd", channels);
+  float* dx = a.region(6, "dx", size);
+  float* dgamma = a.region(7, "dgamma", channels);
+  float* dbeta = a.region(8, "dbeta", channels);
   if (a.failed) return nullptr;
+  // The forward pass's scale and shift, in the same float arithmetic, for the ReLU's mask.
+  std::vector<float> scale(channels), shift(channels), block_dy(channels), block_dy_xhat(channels);
+  for (int64_t c = 0; c < channels; c++) {
+    scale[c] = gamma[c] * inv_std[c];
+    shift[c] = beta[c] - mean[c] * scale[c];
+  }
   std::vector<double> sum_dy(channels, 0.0), sum_dy_xhat(channels, 0.0);
-  for (int64_t r = 0; r < rows; r++) {
-    const float* dyr = dy + r * channels;
-    const float* xr = x + r * channels;
+  const float* __restrict sc = scale.data();
+  const float* __restrict sh = shift.data();
+  const float* __restrict mu = mean;
+  const float* __restrict is = inv_std;
+  float* __restrict bd = block_dy.data();
+  float* __restrict bx = block_dy_xhat.data();
+  for (int64_t r0 = 0; r0 < rows; r0 += BLOCK) {
+    const int64_t r1 = r0 + BLOCK < rows ? r0 + BLOCK : rows;
+    std::fill(block_dy.begin(), block_dy.end(), 0.f);
+    std::fill(block_dy_xhat.begin(), block_dy_xhat.end(), 0.f);
+    for (int64_t r = r0; r < r1; r++) {
+      const float* __restrict dyr = dy + r * channels;
+      const float* __restrict xr = x + r * channels;
+      if (relu) {
+        for (int64_t c = 0; c < channels; c++) {
+          const float g = xr[c] * sc[c] + sh[c] > 0.f ? dyr[c] : 0.f;
+          bd[c] += g;
+          bx[c] += g * ((xr[c] - mu[c]) * is[c]);
+        }
+      } else {
+        for (int64_t c = 0; c < channels; c++) {
+          bd[c] += dyr[c];
+          bx[c] += dyr[c] * ((xr[c] - mu[c]) * is[c]);
+        }
+      }
+    }
     for (int64_t c = 0; c < channels; c++) {
-      sum_dy[c] += dyr[c];
-      sum_dy_xhat[c] += dyr[c] * (xr[c] - mean[c]) * inv_std[c];
+      sum_dy[c] += bd[c];
+      sum_dy_xhat[c] += bx[c];
     }
   }
   std::vector<float> ka(channels), kb(channels), k(channels);
   for (int64_t c = 0; c < channels; c++) {
     dbeta[c] = static_cast<float>(sum_dy[c]);
     dgamma[c] = static_cast<float>(sum_dy_xhat[c]);
-    // dx = gamma*invStd*(dy - mean(dy) - xhat*mean(dy*xhat))
+    // dx = gamma*invStd*(g - mean(g) - xhat*mean(g*xhat)), g the gradient reaching the normalization
     k[c] = gamma[c] * inv_std[c];
     ka[c] = static_cast<float>(sum_dy[c] / rows);
     kb[c] = static_cast<float>(sum_dy_xhat[c] / rows);
   }
+  const float* __restrict kk = k.data();
+  const float* __restrict kA = ka.data();
+  const float* __restrict kB = kb.data();
   for (int64_t r = 0; r < rows; r++) {
-    const float* dyr = dy + r * channels;
-    const float* xr = x + r * channels;
-    float* dxr = dx + r * channels;
-    for (int64_t c = 0; c < channels; c++) {
-      const float xhat = (xr[c] - mean[c]) * inv_std[c];
-      dxr[c] = k[c] * (dyr[c] - ka[c] - xhat * kb[c]);
+    const float* __restrict dyr = dy + r * channels;
+    const float* __restrict xr = x + r * channels;
+    float* __restrict dxr = dx + r * channels;
+    if (relu) {
+      for (int64_t c = 0; c < channels; c++) {
+        const float g = xr[c] * sc[c] + sh[c] > 0.f ? dyr[c] : 0.f;
+        const float xhat = (xr[c] - mu[c]) * is[c];
+        dxr[c] = kk[c] * (g - kA[c] - xhat * kB[c]);
+      }
+    } else {
+      for (int64_t c = 0; c < channels; c++) {
+        const float xhat = (xr[c] - mu[c]) * is[c];
+        dxr[c] = kk[c] * (dyr[c] - kA[c] - xhat * kB[c]);
+      }
     }
   }
   return nullptr;
+}
+
+// The common 2x2 pool of stride 2 without padding: windows do not overlap, so each input gets either its
+// window's gradient or 0, written once, branch-free over channels (the compiler vectorizes it). The first
+// maximum in row-major window order wins ties, as in the general loop below.
+void max_pool_grad_2x2(const float* x, const float* dy, float* dx, int64_t n, int64_t h, int64_t w, int64_t c, int64_t oh, int64_t ow) {
+  if (oh * 2 != h || ow * 2 != w) std::memset(dx, 0, sizeof(float) * n * h * w * c);  // an odd last row or column gets nothing
+  for (int64_t b = 0; b < n; b++) {
+    for (int64_t oy = 0; oy < oh; oy++) {
+      for (int64_t ox = 0; ox < ow; ox++) {
+        const int64_t i00 = ((b * h + oy * 2) * w + ox * 2) * c, i01 = i00 + c, i10 = i00 + w * c, i11 = i10 + c;
+        const float* __restrict g = dy + ((b * oh + oy) * ow + ox) * c;
+        const float *__restrict x00 = x + i00, *__restrict x01 = x + i01, *__restrict x10 = x + i10, *__restrict x11 = x + i11;
+        float *__restrict d00 = dx + i00, *__restrict d01 = dx + i01, *__restrict d10 = dx + i10, *__restrict d11 = dx + i11;
+        for (int64_t ch = 0; ch < c; ch++) {
+          const float a0 = x00[ch], a1 = x01[ch], a2 = x10[ch], a3 = x11[ch];
+          const float m01 = a1 > a0 ? a1 : a0;
+          const float m = a3 > (a2 > m01 ? a2 : m01) ? a3 : (a2 > m01 ? a2 : m01);
+          const bool w0 = a0 == m, w1 = !w0 && a1 == m, w2 = !w0 && !w1 && a2 == m, w3 = !w0 && !w1 && !w2;
+          const float gv = g[ch];
+          d00[ch] = w0 ? gv : 0.f;
+          d01[ch] = w1 ? gv : 0.f;
+          d10[ch] = w2 ? gv : 0.f;
+          d11[ch] = w3 ? gv : 0.f;
+        }
+      }
+    }
+  }
 }
 
 // maxPoolGrad(heap, Float64Array[x, dy, dx, n, h, w, c, oh, ow, fh, fw, sh, sw, pt, pl]): each dy goes to the
@@ -314,6 +425,10 @@ napi_value MaxPoolGrad(napi_env env, napi_callback_info info) {
   const float* dy = a.region(1, "dy", double(n) * oh * ow * c);
   float* dx = a.region(2, "dx", input_size);
   if (a.failed) return nullptr;
+  if (fh == 2 && fw == 2 && sh == 2 && sw == 2 && pt == 0 && pl == 0 && oh == h / 2 && ow == w / 2) {
+    max_pool_grad_2x2(x, dy, dx, n, h, w, c, oh, ow);
+    return nullptr;
+  }
   std::memset(dx, 0, sizeof(float) * n * h * w * c);
   std::vector<int64_t> best(c);
   std::vector<float> best_value(c);

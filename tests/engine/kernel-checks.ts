@@ -3,6 +3,7 @@
 import * as tf from "@tensorflow/tfjs";
 import {beforeAll, describe, expect, it} from "vitest";
 import {initTrainingBackend} from "../../engine/backend.js";
+import {fuseBatchNormRelu} from "../../engine/batch-norm.js";
 
 // Seeded data so a failure reproduces; the reference is the pure-JS cpu backend's own gradient kernels.
 function seededValues(count: number, seed: number): Float32Array {
@@ -149,7 +150,8 @@ describe(title, () => {
   const POOL_CASES: {shape: [number, number, number, number]; size: number; stride: number; pad: "same" | "valid"}[] = [
     {shape: [2, 9, 9, 5], size: 3, stride: 2, pad: "same"},
     {shape: [3, 8, 7, 4], size: 2, stride: 2, pad: "valid"},
-    {shape: [1, 6, 10, 3], size: 3, stride: 1, pad: "same"}
+    {shape: [1, 6, 10, 3], size: 3, stride: 1, pad: "same"},
+    {shape: [2, 6, 8, 5], size: 2, stride: 2, pad: "same"}
   ];
   for (const [index, p] of POOL_CASES.entries()) {
     it(`MaxPoolGrad matches cpu to 1e-4 (x ${p.shape.join("x")}, pool ${p.size}, stride ${p.stride}, ${p.pad})`, async () => {
@@ -230,6 +232,70 @@ describe(title, () => {
       expect(relativeError(await onBackend("wasm", compute), await onBackend("cpu", compute))).toBeLessThan(1e-4);
     });
   }
+
+  it("MaxPoolGrad of a 2x2 pool sends each window's gradient to its first maximum when values tie, as cpu does", async () => {
+    // Values from {0, 1, 2}: most windows hold ties.
+    const x = tf.tidy(() => randomTensor([2, 6, 8, 17], 109).add(1).mul(1.5).floor()) as tf.Tensor4D;
+    const dy = randomTensor([2, 3, 4, 17], 110);
+    const compute = () => tf.grad((a: tf.Tensor) => tf.maxPool(a as tf.Tensor4D, 2, 2, "valid").mul(dy).sum())(x);
+    expect(relativeError(await onBackend("wasm", compute), await onBackend("cpu", compute))).toBeLessThan(1e-6);
+  });
+
+  it("BatchNormalization followed by ReLU, fused into one kernel in training, matches cpu's two layers to 1e-4 (output, gradients, moving statistics)", async () => {
+    const shape = [4, 6, 5, 9];
+    const input = tf.input({shape: shape.slice(1)});
+    const bn = tf.layers.batchNormalization({momentum: 0.9, epsilon: 1e-3});
+    const output = tf.layers.reLU().apply(bn.apply(input)) as tf.SymbolicTensor;
+    const model = tf.model({inputs: input, outputs: output});
+    expect(fuseBatchNormRelu(model)).toBe(1);
+    const x = randomTensor(shape, 131).mul(2).add(0.3);
+    const dy = randomTensor(shape, 133);
+    const initial = bn.getWeights().map((w) => w.clone());
+    initial[0] = randomTensor([9], 135).add(1);
+    initial[1] = randomTensor([9], 137);
+    const run = async (backend: "cpu" | "wasm") => {
+      await tf.setBackend(backend);
+      bn.setWeights(initial);
+      const variables = bn.trainableWeights.map((w) => w.read() as tf.Variable);
+      const result = tf.tidy(() => {
+        let y: tf.Tensor | null = null;
+        const {grads} = tf.variableGrads(() => {
+          const out = model.apply(x, {training: true}) as tf.Tensor;
+          y = tf.keep(out.clone());
+          return out.mul(dy).sum() as tf.Scalar;
+        }, variables);
+        const dx = tf.grad((a: tf.Tensor) => (model.apply(a, {training: true}) as tf.Tensor).mul(dy).sum())(x);
+        return tf.concat([y!.flatten(), dx.flatten(), ...variables.map((v) => grads[v.name].flatten()), ...bn.getWeights().slice(2).map((m) => m.flatten())]);
+      });
+      const values = (await result.data()) as Float32Array;
+      result.dispose();
+      return values;
+    };
+    const expected = await run("cpu");
+    await tf.setBackend("wasm");
+    const {kernels} = await tf.profile(() => tf.tidy(() => model.apply(x, {training: true}) as tf.Tensor));
+    expect(kernels.map((k) => k.name)).not.toContain("Relu");
+    expect(relativeError(await run("wasm"), expected)).toBeLessThan(1e-4);
+  });
+
+  it("convolution layers (plain, and with bias and ReLU) match cpu to 1e-4, and the first one computes no input gradient", async () => {
+    const input = tf.input({shape: [9, 8, 2]});
+    const first = tf.layers.conv2d({filters: 5, kernelSize: 3, padding: "same", useBias: false, kernelInitializer: tf.initializers.heNormal({seed: 1})});
+    const second = tf.layers.conv2d({filters: 4, kernelSize: 3, strides: 2, padding: "valid", activation: "relu", biasInitializer: tf.initializers.randomNormal({seed: 2})});
+    const model = tf.model({inputs: input, outputs: second.apply(first.apply(input)) as tf.SymbolicTensor});
+    const x = randomTensor([3, 9, 8, 2], 151);
+    const dy = randomTensor([3, 4, 3, 4], 153);
+    const loss = () => (model.apply(x, {training: true}) as tf.Tensor).mul(dy).sum() as tf.Scalar;
+    const compute = () => {
+      const {value, grads} = tf.variableGrads(loss);
+      return tf.concat([value.reshape([1]), ...model.trainableWeights.map((w) => grads[(w.read() as tf.Variable).name].flatten())]);
+    };
+    const expected = await onBackend("cpu", compute);
+    expect(relativeError(await onBackend("wasm", compute), expected)).toBeLessThan(1e-4);
+    const {kernels} = await tf.profile(() => tf.tidy(() => tf.variableGrads(loss).value));
+    expect(kernels.filter((k) => k.name === "Conv2DBackpropInput")).toHaveLength(1);
+    expect(kernels.filter((k) => k.name === "Conv2DBackpropFilter")).toHaveLength(2);
+  });
 
   it("relu's gradient matches cpu, and clones and same-type casts stay valid after their source is disposed", async () => {
     const x = randomTensor([3, 4, 5], 141);

@@ -73,17 +73,32 @@ const BAD_CALLS: BadCall[] = [
   {what: "a typed array for a heap", call: (a, heap) => a.conv2d(new Uint8Array(heap) as unknown as ArrayBuffer, 0, convParams()), error: "conv2d: heap must be an ArrayBuffer"},
   {
     what: "batchNorm statistics past the heap",
-    call: (a, heap) => a.batchNormForward(heap, Float64Array.from([0, 4096, 4160, 8192, HEAP_BYTES - 32, 0, 64, 16, 1e-3])),
+    call: (a, heap) => a.batchNormForward(heap, Float64Array.from([0, 4096, 4160, 8192, HEAP_BYTES - 32, 0, 64, 16, 1e-3, 0, -1, -1, -1, -1, 0])),
     error: "batchNormForward: mean at offset 1048544 + 64 bytes lies past the heap's 1048576 bytes"
   },
   {
     what: "a batchNorm epsilon of NaN",
-    call: (a, heap) => a.batchNormForward(heap, Float64Array.from([0, 4096, 4160, 8192, 12288, 12352, 64, 16, NaN])),
+    call: (a, heap) => a.batchNormForward(heap, Float64Array.from([0, 4096, 4160, 8192, 12288, 12352, 64, 16, NaN, 0, -1, -1, -1, -1, 0])),
     error: "batchNormForward: epsilon must be a finite number >= 0, got NaN"
   },
   {
+    what: "a batchNorm relu flag of 2",
+    call: (a, heap) => a.batchNormForward(heap, Float64Array.from([0, 4096, 4160, 8192, 12288, 12352, 64, 16, 1e-3, 2, -1, -1, -1, -1, 0])),
+    error: "batchNormForward: relu must be 0 or 1, got 2"
+  },
+  {
+    what: "new moving statistics past the heap",
+    call: (a, heap) => a.batchNormForward(heap, Float64Array.from([0, 4096, 4160, 8192, 12288, 12352, 64, 16, 1e-3, 1, 12416, 12480, 12544, HEAP_BYTES - 4, 0.9])),
+    error: "batchNormForward: newMovingVariance at offset 1048572 + 64 bytes lies past the heap's 1048576 bytes"
+  },
+  {
+    what: "a batchNorm momentum above 1",
+    call: (a, heap) => a.batchNormForward(heap, Float64Array.from([0, 4096, 4160, 8192, 12288, 12352, 64, 16, 1e-3, 1, 12416, 12480, 12544, 12608, 1.5])),
+    error: "batchNormForward: momentum must be a number from 0 to 1, got 1.5"
+  },
+  {
     what: "batchNorm gradients with too many rows",
-    call: (a, heap) => a.batchNormBackward(heap, Float64Array.from([0, 0, 0, 0, 0, 0, 0, 0, 1 << 20, 16])),
+    call: (a, heap) => a.batchNormBackward(heap, Float64Array.from([0, 0, 0, 0, 0, 0, 0, 0, 0, 1 << 20, 16, 0])),
     error: "batchNormBackward: dy at offset 0 + 67108864 bytes lies past the heap's 1048576 bytes"
   },
   {

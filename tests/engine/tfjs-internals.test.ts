@@ -2,7 +2,7 @@
 // names every difference (a version, a missing field, an offset that does not point at the data) otherwise.
 import * as tf from "@tensorflow/tfjs";
 import {describe, expect, it} from "vitest";
-import {checkTfjsInternals, tfjsInternalsProblems, TFJS_VERSION, type TfjsFound, WASM_KERNELS_USED} from "../../engine/tfjs-internals.js";
+import {checkTfjsInternals, HOOKED_LAYERS, tfjsInternalsProblems, TFJS_VERSION, type TfjsFound, WASM_KERNELS_USED} from "../../engine/tfjs-internals.js";
 import {initTrainingBackend} from "../../engine/backend.js";
 
 /** A stand-in for BackendWasm 4.22: a heap, a table of {memoryOffset}, and a bump allocator. */
@@ -36,9 +36,14 @@ function found(changes: Partial<TfjsFound> = {}): TfjsFound {
     versions: {"@tensorflow/tfjs-core": "4.22.0", "@tensorflow/tfjs-layers": "4.22.0", "@tensorflow/tfjs-backend-wasm": "4.22.0"},
     backend: fakeBackend(),
     hasKernel: () => true,
-    batchNormalizationClass: class {
-      call() {}
-    },
+    layerClasses: Object.fromEntries(
+      HOOKED_LAYERS.map((name) => [
+        name,
+        class {
+          call() {}
+        }
+      ])
+    ),
     ...changes
   };
 }
@@ -76,9 +81,14 @@ describe("tfjsInternalsProblems(found)", () => {
     ]);
   });
 
-  it("names missing built-in kernels and a BatchNormalization class without call()", () => {
-    const problems = tfjsInternalsProblems(found({hasKernel: (name) => name !== "PadV2" && name !== "Sum", batchNormalizationClass: undefined}));
-    expect(problems).toEqual(["the wasm backend has no Sum, PadV2 kernels", "tfjs-layers' BatchNormalization class has no call method to hook"]);
+  it("names missing built-in kernels, and hooked layer classes that are missing or have no call()", () => {
+    const layerClasses = {...found().layerClasses, BatchNormalization: undefined, Conv2D: class {}};
+    const problems = tfjsInternalsProblems(found({hasKernel: (name) => name !== "PadV2" && name !== "Sum", layerClasses}));
+    expect(problems).toEqual([
+      "the wasm backend has no Sum, PadV2 kernels",
+      "tfjs-layers' BatchNormalization class has no call method to hook",
+      "tfjs-layers' Conv2D class has no call method to hook"
+    ]);
   });
 });
 

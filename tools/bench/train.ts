@@ -1,8 +1,9 @@
 // `npm run bench -- train`: training and inference speed per model and engine configuration, each measured
 // in its own child process (clean peak memory, and kernel registration is per process).
 // Flags: --models fer-lite,seed-vgg  --configs native,wasm  --workers 1,2  --batch 64  --steps 6  --warmup 2
-// A config is "native" (wasm + oneDNN convolutions) or "wasm" (pure wasm kernels); --workers takes a list
-// (0 = in-process) to measure how the cores scale.
+// A config is "native" (wasm + oneDNN convolutions) or "wasm" (pure wasm kernels), optionally with engine
+// features off ("native/off=bn-relu", "native/off=all": what each optimization of engine/features.ts buys,
+// measured in the same run); --workers takes a list (0 = in-process) to measure how the cores scale.
 import {spawnSync} from "node:child_process";
 import {cpus} from "node:os";
 import {fileURLToPath} from "node:url";
@@ -11,6 +12,7 @@ import {createTrainer} from "../../engine/trainer.js";
 import {loadModelFactory, type ModelSource} from "../../engine/replica.js";
 import {parseFlags, runCli} from "../cli.js";
 import {measurePeak} from "../../engine/peak.js";
+import {parseEngineOff, type EngineFeature} from "../../engine/features.js";
 
 const REFERENCE_MODELS = ["vgg-lite", "seed-vgg-like", "separable", "tiny-bn"];
 const REFERENCE_MODULE = fileURLToPath(new URL("../../engine/reference-models.ts", import.meta.url));
@@ -32,6 +34,8 @@ interface BenchConfig {
 export interface TrainBenchResult {
   model: string;
   config: string;
+  /** Engine features switched off for this configuration (FER_ENGINE_OFF), none for the plain ones. */
+  engineOff?: EngineFeature[];
   backend: string;
   native: boolean;
   workers: number;
@@ -49,6 +53,11 @@ export interface TrainBenchResult {
   inferenceImagesPerSecond: number;
   batch1LatencyMs: number;
   peakRssBytes: number;
+  /** oneDNN's large-GEMM rate on the workers' threads, measured in this configuration's process right after its steps. */
+  peakGflops: number | null;
+  /** 3 x forward FLOPs x training images/s; and as a share of this configuration's own peakGflops. */
+  trainingGflops?: number;
+  shareOfPeak?: number | null;
 }
 
 function modelSource(name: string): ModelSource {
@@ -118,6 +127,9 @@ export async function measure(config: BenchConfig): Promise<TrainBenchResult> {
     }
     one.dispose();
     const flops = await flopsOf(model);
+    // The ceiling under the same conditions (clock, neighbours) as the steps just timed, on as many threads
+    // as the workers used: the machines are shared and their GEMM rate drifts by 15% between minutes.
+    const peak = config.config === "native" ? measurePeak({threads: Math.max(1, config.workers)}) : null;
     model.dispose();
     return {
       model: config.model,
@@ -133,11 +145,49 @@ export async function measure(config: BenchConfig): Promise<TrainBenchResult> {
       trainingImagesPerSecondIdleEstimate: config.batch / (cpuMicros / 1e6 / config.steps / Math.max(1, config.workers)),
       inferenceImagesPerSecond: config.batch / (median(predictMs) / 1000),
       batch1LatencyMs: median(latencyMs),
-      peakRssBytes: process.resourceUsage().maxRSS * 1024
+      peakRssBytes: process.resourceUsage().maxRSS * 1024,
+      peakGflops: peak?.gflops ?? null
     };
   } finally {
     await trainer.dispose();
   }
+}
+
+/**
+ * A configuration: "native" (wasm + oneDNN) or "wasm" (pure wasm), optionally with engine features switched off
+ * to measure what each buys alone: "native/off=bn-relu" or "native/off=bn-relu+conv-grads" (engine/features.ts).
+ */
+export function parseConfig(name: string): {name: string; base: BenchConfig["config"]; off: EngineFeature[]} {
+  const [base, ...rest] = name.split("/");
+  if (base !== "native" && base !== "wasm") throw new Error(`unknown config "${name}", expected native or wasm, optionally followed by /off=FEATURE+FEATURE`);
+  if (rest.length === 0) return {name, base, off: []};
+  const match = /^off=(.+)$/.exec(rest.join("/"));
+  if (match == null) throw new Error(`unknown config "${name}": after native or wasm only /off=FEATURE+FEATURE may follow`);
+  return {name, base, off: [...parseEngineOff(match[1].split("+").join(","))]};
+}
+
+/**
+ * Medians per model, configuration and worker count over repeated runs: listing configurations more than once
+ * (--configs native,native/off=all,native,native/off=all) alternates them, so drift on a shared machine
+ * falls on both sides of a comparison.
+ */
+export function summarize(results: TrainBenchResult[]): {model: string; config: string; workers: number; runs: number; imagesPerSecond: number; shareOfPeak: number | null}[] {
+  const groups = new Map<string, TrainBenchResult[]>();
+  for (const r of results) {
+    const key = `${r.model}\u0000${r.config}\u0000${r.workers}`;
+    groups.set(key, [...(groups.get(key) ?? []), r]);
+  }
+  return [...groups.values()].map((runs) => {
+    const shares = runs.map((r) => r.shareOfPeak).filter((v): v is number => v != null);
+    return {
+      model: runs[0].model,
+      config: runs[0].config,
+      workers: runs[0].workers,
+      runs: runs.length,
+      imagesPerSecond: Math.round(median(runs.map((r) => r.trainingImagesPerSecond)) * 10) / 10,
+      shareOfPeak: shares.length > 0 ? Math.round(median(shares) * 1000) / 1000 : null
+    };
+  });
 }
 
 function list(value: string | undefined, fallback: string): string[] {
@@ -147,48 +197,52 @@ function list(value: string | undefined, fallback: string): string[] {
 export async function runBench(argv: string[]): Promise<object> {
   const {flags} = parseFlags(argv, {models: "string", configs: "string", workers: "string", batch: "number", steps: "number", warmup: "number"});
   const values = {...flags, batch: flags.batch ?? 64, steps: flags.steps ?? 6, warmup: flags.warmup ?? 2};
-  const configs = list(values.configs, "native,wasm");
-  for (const c of configs) if (c !== "native" && c !== "wasm") throw new Error(`unknown config "${c}", expected native or wasm`);
+  const configs = list(values.configs, "native,wasm").map(parseConfig);
   const results: (TrainBenchResult | {model: string; config: string; workers: number; error: string})[] = [];
   for (const model of list(values.models, "fer-lite,seed-vgg")) {
-    for (const config of configs) {
+    for (const {name: config, base, off} of configs) {
       // By default native runs with 1 and 2 workers (how the second core scales), pure wasm with 2.
-      for (const workers of list(values.workers, config === "native" ? "1,2" : "2").map(Number)) {
+      for (const workers of list(values.workers, base === "native" ? "1,2" : "2").map(Number)) {
         const child: BenchConfig = {
           model,
-          config: config as BenchConfig["config"],
+          config: base,
           workers,
           batch: Number(values.batch),
           // Pure wasm is slow on big models: fewer timed steps keep the bench within minutes.
-          steps: config === "wasm" ? Math.min(3, Number(values.steps)) : Number(values.steps),
-          warmup: config === "wasm" ? 1 : Number(values.warmup)
+          steps: base === "wasm" ? Math.min(3, Number(values.steps)) : Number(values.steps),
+          warmup: base === "wasm" ? 1 : Number(values.warmup)
         };
         process.stderr.write(`bench train: ${model} ${config} workers=${workers}\n`);
         const run = spawnSync(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), "--child", JSON.stringify(child)], {
           stdio: ["ignore", "pipe", "inherit"],
-          encoding: "utf8"
+          encoding: "utf8",
+          env: {...process.env, FER_ENGINE_OFF: off.join(",")}
         });
         const line = run.stdout.trim().split("\n").pop() ?? "";
         try {
-          results.push(JSON.parse(line) as TrainBenchResult);
+          results.push({...(JSON.parse(line) as TrainBenchResult), config, engineOff: off});
         } catch {
           results.push({model, config, workers, error: `child exited with ${run.status}: ${line.slice(0, 200)}`});
         }
       }
     }
   }
-  // The roofline: oneDNN's large-GEMM FP32 rate on every core, measured in this run (between the children).
+  // The roofline: oneDNN's large-GEMM FP32 rate on every core, measured in this run (between the children);
+  // each native configuration's share is taken of the peak its own process measured right after its steps.
   const peak = measurePeak({threads: cpus().length});
   for (const result of results) {
     if ("error" in result || result.flopsPerImage == null) continue;
     // A training image costs about three forward passes: forward, gradient of the input, gradient of the weights.
     const gflops = (3 * result.flopsPerImage * result.trainingImagesPerSecond) / 1e9;
-    Object.assign(result, {trainingGflops: Math.round(gflops * 10) / 10, shareOfPeak: peak ? Math.round((gflops / peak.gflops) * 1000) / 1000 : null});
+    const ceiling = result.peakGflops ?? peak?.gflops ?? null;
+    result.trainingGflops = Math.round(gflops * 10) / 10;
+    result.shareOfPeak = ceiling ? Math.round((gflops / ceiling) * 1000) / 1000 : null;
   }
   return {
     bench: "train",
     machine: {cpus: cpus().length, cpu: cpus()[0]?.model ?? "unknown", peakGflops: peak?.gflops ?? null, peak},
     batch: Number(values.batch),
+    summary: summarize(results.filter((r): r is TrainBenchResult => !("error" in r))),
     results,
     targets: {shareOfPeak: TARGETS},
     reference: {pytorchTrainingImagesPerSecond: PYTORCH_TRAINING_IMAGES_PER_SECOND},

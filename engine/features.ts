@@ -1,0 +1,38 @@
+// The engine's step-level optimizations, each of which can be switched off to measure what it buys alone
+// (npm run bench -- train --configs native,native/off=bn-relu) or to rule it out when chasing a difference.
+// Off only through FER_ENGINE_OFF, a comma-separated list of the names below (or "all"); read once per thread.
+
+export const ENGINE_FEATURES = {
+  /** BatchNorm followed by ReLU runs as one kernel each way (no ReLU pass forward, no ReLU-gradient pass back). */
+  "bn-relu": "BatchNorm + ReLU fused into one kernel each way",
+  /** The moving mean and variance update inside the BatchNorm kernel instead of six small tensor ops per layer. */
+  "bn-moving": "BatchNorm's moving statistics updated inside its kernel",
+  /**
+   * Convolution layers run as one engine op whose gradient computes only the inputs the tape needs: no input
+   * gradient for the first convolution (tfjs's fused conv2d computes every input's in one custom gradient).
+   */
+  "conv-grads": "convolution gradients computed only for the inputs that need them"
+} as const;
+
+export type EngineFeature = keyof typeof ENGINE_FEATURES;
+
+/** The features FER_ENGINE_OFF turns off; throws on a name it does not know, so a typo cannot pass silently. */
+export function parseEngineOff(value: string | undefined): Set<EngineFeature> {
+  const names = (value ?? "").split(",").map((s) => s.trim()).filter(Boolean);
+  const known = Object.keys(ENGINE_FEATURES) as EngineFeature[];
+  if (names.includes("all")) return new Set(known);
+  for (const name of names) {
+    if (!known.includes(name as EngineFeature)) {
+      throw new Error(`FER_ENGINE_OFF names "${name}", which is not an engine feature (${known.join(", ")}, or all)`);
+    }
+  }
+  return new Set(names as EngineFeature[]);
+}
+
+let off: Set<EngineFeature> | null = null;
+
+/** Whether a feature is on in this thread (all are, unless FER_ENGINE_OFF names them). */
+export function engineFeatureOn(feature: EngineFeature): boolean {
+  off ??= parseEngineOff(process.env.FER_ENGINE_OFF);
+  return !off.has(feature);
+}

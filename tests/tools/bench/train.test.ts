@@ -1,0 +1,30 @@
+import {describe, expect, it} from "vitest";
+import {parseConfig, summarize} from "../../../tools/bench/train.js";
+
+describe("the train bench's --configs", () => {
+  it("parseConfig reads native and wasm, with engine features switched off after /off=", () => {
+    expect(parseConfig("native")).toEqual({name: "native", base: "native", off: []});
+    expect(parseConfig("wasm")).toEqual({name: "wasm", base: "wasm", off: []});
+    expect(parseConfig("native/off=bn-relu+conv-grads")).toEqual({name: "native/off=bn-relu+conv-grads", base: "native", off: ["bn-relu", "conv-grads"]});
+    expect(parseConfig("native/off=all").off).toEqual(["bn-relu", "bn-moving", "conv-grads"]);
+  });
+
+  it("parseConfig rejects other engines, other suffixes and unknown features", () => {
+    expect(() => parseConfig("tensorflow")).toThrow('unknown config "tensorflow", expected native or wasm');
+    expect(() => parseConfig("native/bn-relu")).toThrow("only /off=FEATURE+FEATURE may follow");
+    expect(() => parseConfig("native/off=bn-rel")).toThrow('FER_ENGINE_OFF names "bn-rel", which is not an engine feature');
+  });
+});
+
+describe("the train bench's summary", () => {
+  const run = (config: string, imagesPerSecond: number, shareOfPeak: number | null) =>
+    ({model: "fer-compact", config, workers: 2, trainingImagesPerSecond: imagesPerSecond, shareOfPeak}) as Parameters<typeof summarize>[0][number];
+
+  it("gives each model, configuration and worker count the median of its repeated runs", () => {
+    const summary = summarize([run("native", 600, 0.4), run("native/off=all", 500, 0.33), run("native", 660, 0.42), run("native", 630, 0.41), run("native/off=all", 520, null)]);
+    expect(summary).toEqual([
+      {model: "fer-compact", config: "native", workers: 2, runs: 3, imagesPerSecond: 630, shareOfPeak: 0.41},
+      {model: "fer-compact", config: "native/off=all", workers: 2, runs: 2, imagesPerSecond: 510, shareOfPeak: 0.33}
+    ]);
+  });
+});
