@@ -79,6 +79,17 @@ export const FER_COMPACT = plainNetSpec(
   }
 );
 
+// fer-tail: fer-compact's budget (54 MFLOPs) spent differently: stages of 32-64-128 and a fifth stage, one
+// convolution of 256 filters at 3x3, where width is cheap in FLOPs and dear in parameters (0.59M, 0.59 MB as
+// uint8). For issue 11's default (at most 60 MFLOPs and 1 MB): more capacity at the same cost per face.
+export const FER_TAIL = plainNetSpec(
+  {name: "fer-tail", stages: [[16], [32, 32], [64, 64], [128, 128], [256]], dropout: 0.3},
+  {
+    description: "fer-compact's FLOPs with a fifth stage: 3x3 conv stages 16-32-64-128-256, BN+ReLU, global average pooling",
+    training: {...ONE_CYCLE_RECIPE, epochs: 100, patience: 50}
+  }
+);
+
 /** A toy network for tests and smoke runs: two small convolution stages. */
 export const TINY = plainNetSpec(
   {name: "tiny", stages: [[8], [16]], dropout: 0.1},

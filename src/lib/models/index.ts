@@ -1,7 +1,7 @@
 // The model registry: every architecture the trainer, the benchmarks and the report know by name.
 
 import type {LayersModel} from "@tensorflow/tfjs";
-import {FER_COMPACT, FER_LITE, FER_SLIM, TINY} from "./fer-lite.js";
+import {FER_COMPACT, FER_LITE, FER_SLIM, FER_TAIL, TINY} from "./fer-lite.js";
 import {SEED_VGG} from "./seed-vgg.js";
 import type {ModelFactoryOptions, ModelSpec} from "./types.js";
 
@@ -12,6 +12,7 @@ export const MODELS: Record<string, ModelSpec> = {
   [FER_LITE.name]: FER_LITE,
   [FER_SLIM.name]: FER_SLIM,
   [FER_COMPACT.name]: FER_COMPACT,
+  [FER_TAIL.name]: FER_TAIL,
   [SEED_VGG.name]: SEED_VGG,
   [TINY.name]: TINY
 };
