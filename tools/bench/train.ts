@@ -1,9 +1,10 @@
 // `npm run bench -- train`: training and inference speed per model and engine configuration, each measured
 // in its own child process (clean peak memory, and kernel registration is per process).
-// Flags: --models fer-lite,seed-vgg  --configs native,wasm  --workers 1,2  --batch 64  --steps 6  --warmup 2
+// Flags: --models fer-lite,seed-vgg  --configs native,wasm,pytorch  --workers 1,2  --batch 64  --steps 6  --warmup 2
 // A config is "native" (wasm + oneDNN convolutions) or "wasm" (pure wasm kernels), optionally with engine
 // features off ("native/off=bn-relu", "native/off=all": what each optimization of engine/features.ts buys,
-// measured in the same run); --workers takes a list (0 = in-process) to measure how the cores scale.
+// measured in the same run), or "pytorch" (the same network in PyTorch, where a Python with torch is found:
+// pytorch_train.py); --workers takes a list (0 = in-process) to measure how the cores scale.
 import {spawnSync} from "node:child_process";
 import {cpus} from "node:os";
 import {fileURLToPath} from "node:url";
@@ -31,11 +32,10 @@ interface BenchConfig {
   warmup: number;
 }
 
-export interface TrainBenchResult {
+/** What every configuration reports, PyTorch's included. */
+export interface BenchRunCore {
   model: string;
   config: string;
-  /** Engine features switched off for this configuration (FER_ENGINE_OFF), none for the plain ones. */
-  engineOff?: EngineFeature[];
   backend: string;
   native: boolean;
   workers: number;
@@ -43,6 +43,19 @@ export interface TrainBenchResult {
   flopsPerImage: number | null;
   trainingImagesPerSecond: number;
   trainingStepMs: number[];
+  /** oneDNN's large-GEMM rate on the workers' threads, measured in this configuration's process right after
+   * its steps (null for pure wasm and PyTorch, which are measured against the run's own peak). */
+  peakGflops: number | null;
+  /** 3 x forward FLOPs x training images/s; and as a share of peakGflops (or of the run's peak). */
+  trainingGflops?: number;
+  shareOfPeak?: number | null;
+}
+
+type BenchRun = BenchRunCore | TrainBenchResult | {model: string; config: string; workers: number; error: string};
+
+export interface TrainBenchResult extends BenchRunCore {
+  /** Engine features switched off for this configuration (FER_ENGINE_OFF), none for the plain ones. */
+  engineOff?: EngineFeature[];
   /**
    * CPU time (all threads) per training step: with the cores to itself the step would take about
    * cpuMsPerStep / max(1, workers) ms; a steadier figure than wall time on a shared machine.
@@ -53,11 +66,6 @@ export interface TrainBenchResult {
   inferenceImagesPerSecond: number;
   batch1LatencyMs: number;
   peakRssBytes: number;
-  /** oneDNN's large-GEMM rate on the workers' threads, measured in this configuration's process right after its steps. */
-  peakGflops: number | null;
-  /** 3 x forward FLOPs x training images/s; and as a share of this configuration's own peakGflops. */
-  trainingGflops?: number;
-  shareOfPeak?: number | null;
 }
 
 function modelSource(name: string): ModelSource {
@@ -155,15 +163,55 @@ export async function measure(config: BenchConfig): Promise<TrainBenchResult> {
 
 /**
  * A configuration: "native" (wasm + oneDNN) or "wasm" (pure wasm), optionally with engine features switched off
- * to measure what each buys alone: "native/off=bn-relu" or "native/off=bn-relu+conv-grads" (engine/features.ts).
+ * to measure what each buys alone: "native/off=bn-relu" or "native/off=bn-relu+conv-grads" (engine/features.ts);
+ * or "pytorch": the same network trained by PyTorch on as many threads as the workers (pytorch_train.py).
  */
-export function parseConfig(name: string): {name: string; base: BenchConfig["config"]; off: EngineFeature[]} {
+export function parseConfig(name: string): {name: string; base: "native" | "wasm" | "pytorch"; off: EngineFeature[]} {
   const [base, ...rest] = name.split("/");
-  if (base !== "native" && base !== "wasm") throw new Error(`unknown config "${name}", expected native or wasm, optionally followed by /off=FEATURE+FEATURE`);
+  if (base === "pytorch" && rest.length === 0) return {name, base, off: []};
+  if (base !== "native" && base !== "wasm") {
+    throw new Error(`unknown config "${name}", expected native or wasm, optionally followed by /off=FEATURE+FEATURE, or pytorch`);
+  }
   if (rest.length === 0) return {name, base, off: []};
   const match = /^off=(.+)$/.exec(rest.join("/"));
   if (match == null) throw new Error(`unknown config "${name}": after native or wasm only /off=FEATURE+FEATURE may follow`);
   return {name, base, off: [...parseEngineOff(match[1].split("+").join(","))]};
+}
+
+/** The first Python (PYTHON, python3, /usr/bin/python3) that imports torch, or why there is none. */
+function findPytorch(): {python: string} | {error: string} {
+  const candidates = process.env.PYTHON ? [process.env.PYTHON] : ["python3", "/usr/bin/python3"];
+  for (const python of candidates) {
+    const probe = spawnSync(python, ["-c", "import torch"], {stdio: "ignore"});
+    if (probe.status === 0) return {python};
+  }
+  return {error: `no Python with torch found (tried ${candidates.join(", ")}; on Debian: apt-get install python3-torch, or set PYTHON)`};
+}
+
+/** One PyTorch run of the model's layers (read off the tfjs model, so both sides train the same network). */
+async function measurePytorch(python: string, config: BenchConfig): Promise<BenchRun> {
+  const factory = await loadModelFactory(modelSource(config.model));
+  const model = factory(config.model, {}) as tf.LayersModel;
+  const layers = model.layers.map((layer) => ({className: layer.getClassName(), config: layer.getConfig()}));
+  const flops = await flopsOf(model);
+  const parameters = model.countParams();
+  const inputShape = model.inputs[0].shape.slice(1);
+  model.dispose();
+  const spec = {layers, inputShape, classes: 7, batch: config.batch, steps: config.steps, warmup: config.warmup, threads: Math.max(1, config.workers)};
+  const run = spawnSync(python, [fileURLToPath(new URL("./pytorch_train.py", import.meta.url))], {input: JSON.stringify(spec), encoding: "utf8"});
+  const line = run.stdout.trim().split("\n").pop() ?? "";
+  try {
+    const result = JSON.parse(line) as {
+      torch: string; threads: number; memoryFormat: string; trainingImagesPerSecond: number; trainingStepMs: number[]; imagesPerSecondByMemoryFormat: Record<string, number>;
+    };
+    return {
+      model: config.model, config: "pytorch", backend: `pytorch ${result.torch} (${result.memoryFormat})`, native: false, workers: result.threads, parameters,
+      flopsPerImage: flops, trainingImagesPerSecond: result.trainingImagesPerSecond, trainingStepMs: result.trainingStepMs, peakGflops: null,
+      imagesPerSecondByMemoryFormat: result.imagesPerSecondByMemoryFormat
+    } as BenchRunCore;
+  } catch {
+    return {model: config.model, config: "pytorch", workers: config.workers, error: `pytorch_train.py exited with ${run.status}: ${(run.stderr || line).trim().slice(-300)}`};
+  }
 }
 
 /**
@@ -171,8 +219,8 @@ export function parseConfig(name: string): {name: string; base: BenchConfig["con
  * (--configs native,native/off=all,native,native/off=all) alternates them, so drift on a shared machine
  * falls on both sides of a comparison.
  */
-export function summarize(results: TrainBenchResult[]): {model: string; config: string; workers: number; runs: number; imagesPerSecond: number; shareOfPeak: number | null}[] {
-  const groups = new Map<string, TrainBenchResult[]>();
+export function summarize(results: BenchRunCore[]): {model: string; config: string; workers: number; runs: number; imagesPerSecond: number; shareOfPeak: number | null}[] {
+  const groups = new Map<string, BenchRunCore[]>();
   for (const r of results) {
     const key = `${r.model}\u0000${r.config}\u0000${r.workers}`;
     groups.set(key, [...(groups.get(key) ?? []), r]);
@@ -190,6 +238,15 @@ export function summarize(results: TrainBenchResult[]): {model: string; config: 
   });
 }
 
+/** Each engine configuration's median speed over PyTorch's on the same model and thread count, where both ran. */
+export function versusPytorch(summary: ReturnType<typeof summarize>): {model: string; config: string; workers: number; ratio: number}[] {
+  return summary.flatMap((row) => {
+    if (row.config === "pytorch") return [];
+    const reference = summary.find((r) => r.config === "pytorch" && r.model === row.model && r.workers === Math.max(1, row.workers));
+    return reference ? [{model: row.model, config: row.config, workers: row.workers, ratio: Math.round((row.imagesPerSecond / reference.imagesPerSecond) * 100) / 100}] : [];
+  });
+}
+
 function list(value: string | undefined, fallback: string): string[] {
   return (value ?? fallback).split(",").map((s) => s.trim()).filter(Boolean);
 }
@@ -198,21 +255,29 @@ export async function runBench(argv: string[]): Promise<object> {
   const {flags} = parseFlags(argv, {models: "string", configs: "string", workers: "string", batch: "number", steps: "number", warmup: "number"});
   const values = {...flags, batch: flags.batch ?? 64, steps: flags.steps ?? 6, warmup: flags.warmup ?? 2};
   const configs = list(values.configs, "native,wasm").map(parseConfig);
-  const results: (TrainBenchResult | {model: string; config: string; workers: number; error: string})[] = [];
+  const pytorch = configs.some((c) => c.base === "pytorch") ? findPytorch() : null;
+  const results: BenchRun[] = [];
   for (const model of list(values.models, "fer-lite,seed-vgg")) {
     for (const {name: config, base, off} of configs) {
-      // By default native runs with 1 and 2 workers (how the second core scales), pure wasm with 2.
+      // By default native runs with 1 and 2 workers (how the second core scales), pure wasm and PyTorch with 2.
       for (const workers of list(values.workers, base === "native" ? "1,2" : "2").map(Number)) {
+        process.stderr.write(`bench train: ${model} ${config} workers=${workers}\n`);
+        const steps = Number(values.steps);
+        const warmup = Number(values.warmup);
+        if (base === "pytorch") {
+          const settings: BenchConfig = {model, config: "native", workers, batch: Number(values.batch), steps, warmup};
+          results.push("error" in pytorch! ? {model, config, workers, error: pytorch!.error} : await measurePytorch(pytorch!.python, settings));
+          continue;
+        }
         const child: BenchConfig = {
           model,
           config: base,
           workers,
           batch: Number(values.batch),
           // Pure wasm is slow on big models: fewer timed steps keep the bench within minutes.
-          steps: base === "wasm" ? Math.min(3, Number(values.steps)) : Number(values.steps),
-          warmup: base === "wasm" ? 1 : Number(values.warmup)
+          steps: base === "wasm" ? Math.min(3, steps) : steps,
+          warmup: base === "wasm" ? 1 : warmup
         };
-        process.stderr.write(`bench train: ${model} ${config} workers=${workers}\n`);
         const run = spawnSync(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), "--child", JSON.stringify(child)], {
           stdio: ["ignore", "pipe", "inherit"],
           encoding: "utf8",
@@ -238,11 +303,13 @@ export async function runBench(argv: string[]): Promise<object> {
     result.trainingGflops = Math.round(gflops * 10) / 10;
     result.shareOfPeak = ceiling ? Math.round((gflops / ceiling) * 1000) / 1000 : null;
   }
+  const summary = summarize(results.filter((r): r is BenchRunCore => !("error" in r)));
   return {
     bench: "train",
     machine: {cpus: cpus().length, cpu: cpus()[0]?.model ?? "unknown", peakGflops: peak?.gflops ?? null, peak},
     batch: Number(values.batch),
-    summary: summarize(results.filter((r): r is TrainBenchResult => !("error" in r))),
+    summary,
+    versusPytorch: versusPytorch(summary),
     results,
     targets: {shareOfPeak: TARGETS},
     reference: {pytorchTrainingImagesPerSecond: PYTORCH_TRAINING_IMAGES_PER_SECOND},

@@ -1,5 +1,5 @@
 import {describe, expect, it} from "vitest";
-import {parseConfig, summarize} from "../../../tools/bench/train.js";
+import {parseConfig, summarize, versusPytorch} from "../../../tools/bench/train.js";
 
 describe("the train bench's --configs", () => {
   it("parseConfig reads native and wasm, with engine features switched off after /off=", () => {
@@ -26,5 +26,18 @@ describe("the train bench's summary", () => {
       {model: "fer-compact", config: "native", workers: 2, runs: 3, imagesPerSecond: 630, shareOfPeak: 0.41},
       {model: "fer-compact", config: "native/off=all", workers: 2, runs: 2, imagesPerSecond: 510, shareOfPeak: 0.33}
     ]);
+  });
+});
+
+describe("the train bench against PyTorch", () => {
+  it("parseConfig takes pytorch as a configuration of its own", () => {
+    expect(parseConfig("pytorch")).toEqual({name: "pytorch", base: "pytorch", off: []});
+    expect(() => parseConfig("pytorch/off=bn-relu")).toThrow("unknown config");
+  });
+
+  it("versusPytorch divides each engine configuration's median by PyTorch's on the same model and threads", () => {
+    const row = (model: string, config: string, workers: number, imagesPerSecond: number) => ({model, config, workers, runs: 1, imagesPerSecond, shareOfPeak: null});
+    const ratios = versusPytorch([row("seed-vgg", "native", 2, 90), row("seed-vgg", "pytorch", 2, 40), row("seed-vgg", "native", 1, 50), row("fer-compact", "native", 2, 600)]);
+    expect(ratios).toEqual([{model: "seed-vgg", config: "native", workers: 2, ratio: 2.25}]);
   });
 });
