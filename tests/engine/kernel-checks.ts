@@ -42,6 +42,34 @@ function relativeError(actual: Float32Array, expected: Float32Array): number {
   return maxDiff / Math.max(maxRef, 1e-12);
 }
 
+/**
+ * One training pass through `net` (a BatchNormalization layer, or a model around one) on a backend, from the
+ * layer's `initial` weights: the output, the input gradient, gamma's and beta's gradients and the moving
+ * statistics after the pass, concatenated.
+ */
+async function batchNormTrainingPass(
+  backend: "cpu" | "wasm", layer: tf.layers.Layer, net: {apply(x: tf.Tensor, kwargs: {training: boolean}): unknown},
+  initial: tf.Tensor[], x: tf.Tensor, dy: tf.Tensor
+): Promise<Float32Array> {
+  await tf.setBackend(backend);
+  layer.setWeights(initial);
+  const variables = layer.trainableWeights.map((w) => w.read() as tf.Variable);
+  const result = tf.tidy(() => {
+    let output: tf.Tensor | null = null;
+    const {grads} = tf.variableGrads(() => {
+      const y = net.apply(x, {training: true}) as tf.Tensor;
+      output = tf.keep(y.clone());
+      return y.mul(dy).sum() as tf.Scalar;
+    }, variables);
+    const dx = tf.grad((a: tf.Tensor) => (net.apply(a, {training: true}) as tf.Tensor).mul(dy).sum())(x);
+    const moving = layer.getWeights().slice(2);
+    return tf.concat([output!.flatten(), dx.flatten(), ...variables.map((v) => grads[v.name].flatten()), ...moving.map((m) => m.flatten())]);
+  });
+  const values = (await result.data()) as Float32Array;
+  result.dispose();
+  return values;
+}
+
 interface ConvCase {
   batch: number;
   height: number;
@@ -179,25 +207,7 @@ describe(title, () => {
       const initial = layer.getWeights().map((w) => w.clone());
       initial[0] = randomTensor([channels], 115).add(1.5);
       initial[1] = randomTensor([channels], 117);
-      const run = async (backend: "cpu" | "wasm") => {
-        await tf.setBackend(backend);
-        layer.setWeights(initial);
-        const variables = layer.trainableWeights.map((w) => w.read() as tf.Variable);
-        const result = tf.tidy(() => {
-          let output: tf.Tensor | null = null;
-          const {grads} = tf.variableGrads(() => {
-            const y = layer.apply(x, {training: true}) as tf.Tensor;
-            output = tf.keep(y.clone());
-            return y.mul(dy).sum() as tf.Scalar;
-          }, variables);
-          const dx = tf.grad((a: tf.Tensor) => (layer.apply(a, {training: true}) as tf.Tensor).mul(dy).sum())(x);
-          const moving = layer.getWeights().slice(2);
-          return tf.concat([output!.flatten(), dx.flatten(), ...variables.map((v) => grads[v.name].flatten()), ...moving.map((m) => m.flatten())]);
-        });
-        const values = (await result.data()) as Float32Array;
-        result.dispose();
-        return values;
-      };
+      const run = (backend: "cpu" | "wasm") => batchNormTrainingPass(backend, layer, layer, initial, x, dy);
       const expected = await run("cpu");
       const actual = await run("wasm");
       expect(relativeError(actual, expected)).toBeLessThan(1e-4);
@@ -253,24 +263,7 @@ describe(title, () => {
     const initial = bn.getWeights().map((w) => w.clone());
     initial[0] = randomTensor([9], 135).add(1);
     initial[1] = randomTensor([9], 137);
-    const run = async (backend: "cpu" | "wasm") => {
-      await tf.setBackend(backend);
-      bn.setWeights(initial);
-      const variables = bn.trainableWeights.map((w) => w.read() as tf.Variable);
-      const result = tf.tidy(() => {
-        let y: tf.Tensor | null = null;
-        const {grads} = tf.variableGrads(() => {
-          const out = model.apply(x, {training: true}) as tf.Tensor;
-          y = tf.keep(out.clone());
-          return out.mul(dy).sum() as tf.Scalar;
-        }, variables);
-        const dx = tf.grad((a: tf.Tensor) => (model.apply(a, {training: true}) as tf.Tensor).mul(dy).sum())(x);
-        return tf.concat([y!.flatten(), dx.flatten(), ...variables.map((v) => grads[v.name].flatten()), ...bn.getWeights().slice(2).map((m) => m.flatten())]);
-      });
-      const values = (await result.data()) as Float32Array;
-      result.dispose();
-      return values;
-    };
+    const run = (backend: "cpu" | "wasm") => batchNormTrainingPass(backend, bn, model, initial, x, dy);
     const expected = await run("cpu");
     await tf.setBackend("wasm");
     const {kernels} = await tf.profile(() => tf.tidy(() => model.apply(x, {training: true}) as tf.Tensor));
