@@ -20,6 +20,31 @@ export interface KernelTime {
   shareOfPeak?: number;
 }
 
+/** One convolution layer's share of a step: its forward and gradient kernels, told apart by their shapes. */
+export interface ConvLayerTime {
+  /** e.g. "32x24x24x16 -> 34 (3x3)": the batch's input, the filters and their size. */
+  layer: string;
+  /** Kernel name -> ms per step and GFLOP/s (2 x output elements x filter taps x input channels per call). */
+  kernels: Record<string, {ms: number; gflops: number}>;
+}
+
+const CONV_KERNELS = ["EngineConv2D", "FusedConv2D", "Conv2D", "Conv2DBackpropInput", "Conv2DBackpropFilter"];
+
+/** The layer a convolution kernel call belongs to, and its arithmetic, from the shapes tf.profile records. */
+export function convCall(name: string, inputShapes: number[][], outputShapes: number[][]): {layer: string; flops: number} | null {
+  let x: number[], filter: number[], y: number[];
+  if (name === "Conv2DBackpropInput") [y, filter, x] = [inputShapes[0], inputShapes[1], outputShapes[0]];
+  else if (name === "Conv2DBackpropFilter") [x, y, filter] = [inputShapes[0], inputShapes[1], outputShapes[0]];
+  else if (CONV_KERNELS.includes(name)) [x, filter, y] = [inputShapes[0], inputShapes[1], outputShapes[0]];
+  else return null;
+  if (x?.length !== 4 || filter?.length !== 4 || y?.length !== 4) return null;
+  const [kh, kw, inChannels, outChannels] = filter;
+  return {
+    layer: `${x.join("x")} -> ${outChannels} (${kh}x${kw})`,
+    flops: 2 * y[0] * y[1] * y[2] * outChannels * kh * kw * inChannels
+  };
+}
+
 export interface StepProfile {
   model: string;
   backend: string;
@@ -32,6 +57,8 @@ export interface StepProfile {
   /** The whole step's nominal arithmetic (three forward passes' worth, as in the bench) per second. */
   stepGflops: number;
   kernels: KernelTime[];
+  /** The convolutions layer by layer, in the order of their first call (forward order). */
+  convLayers: ConvLayerTime[];
 }
 
 export async function profileTrainingStep(options: {
@@ -59,6 +86,7 @@ export async function profileTrainingStep(options: {
   };
   step(); // warm-up: operator creation, weight packing, memory growth
   const totals = new Map<string, {calls: number; ms: number}>();
+  const perLayer = new Map<string, Map<string, {ms: number; flops: number}>>();
   let stepMs = 0;
   for (let s = 0; s < options.steps; s++) {
     const started = performance.now();
@@ -69,8 +97,18 @@ export async function profileTrainingStep(options: {
       const total = totals.get(kernel.name) ?? {calls: 0, ms: 0};
       total.calls += 1;
       const time = await kernel.kernelTimeMs;
-      total.ms += typeof time === "number" ? time : 0;
+      const ms = typeof time === "number" ? time : 0;
+      total.ms += ms;
       totals.set(kernel.name, total);
+      const conv = convCall(kernel.name, kernel.inputShapes as number[][], kernel.outputShapes as number[][]);
+      if (conv != null) {
+        const layer = perLayer.get(conv.layer) ?? new Map<string, {ms: number; flops: number}>();
+        const entry = layer.get(kernel.name) ?? {ms: 0, flops: 0};
+        entry.ms += ms;
+        entry.flops += conv.flops;
+        layer.set(kernel.name, entry);
+        perLayer.set(conv.layer, layer);
+      }
     }
   }
   // Forward FLOPs of the convolutions and dense layers; each gradient kernel does as much again.
@@ -103,7 +141,13 @@ export async function profileTrainingStep(options: {
   const meanStepMs = stepMs / options.steps;
   return {
     model: options.model, backend, native, batch: options.batch, stepMs: meanStepMs, kernelMs,
-    peakGflops: peak?.gflops ?? null, stepGflops: Math.round((3 * allFlops) / (meanStepMs * 1e5)) / 10, kernels
+    peakGflops: peak?.gflops ?? null, stepGflops: Math.round((3 * allFlops) / (meanStepMs * 1e5)) / 10, kernels,
+    convLayers: [...perLayer.entries()].map(([layer, byKernel]) => ({
+      layer,
+      kernels: Object.fromEntries(
+        [...byKernel.entries()].map(([name, t]) => [name, {ms: Math.round((t.ms / options.steps) * 100) / 100, gflops: t.ms > 0 ? Math.round(t.flops / (t.ms * 1e5)) / 10 : 0}])
+      )
+    }))
   };
 }
 
@@ -134,6 +178,12 @@ async function main(): Promise<void> {
   for (const k of profile.kernels.slice(0, 25)) {
     const rate = k.gflops !== undefined ? ` ${String(k.gflops).padStart(6)} GFLOP/s${k.shareOfPeak !== undefined ? ` (${(100 * k.shareOfPeak).toFixed(0)}% of peak)` : ""}` : "";
     process.stderr.write(`${k.kernel.padEnd(36)} ${k.calls.toFixed(0).padStart(5)} calls ${k.ms.toFixed(1).padStart(9)} ms ${(100 * k.share).toFixed(1).padStart(5)}%${rate}\n`);
+  }
+  process.stderr.write("convolutions by layer (ms per step, GFLOP/s): forward | input gradient | filter gradient\n");
+  for (const {layer, kernels} of profile.convLayers) {
+    const forward = kernels.EngineConv2D ?? kernels.FusedConv2D ?? kernels.Conv2D;
+    const cell = (t?: {ms: number; gflops: number}) => (t ? `${t.ms.toFixed(1).padStart(6)} ms ${String(t.gflops).padStart(6)}` : "        -".padEnd(16));
+    process.stderr.write(`${layer.padEnd(30)} ${cell(forward)} | ${cell(kernels.Conv2DBackpropInput)} | ${cell(kernels.Conv2DBackpropFilter)}\n`);
   }
   printJson(profile);
 }
