@@ -11,7 +11,12 @@ export const ENGINE_FEATURES = {
    * Convolution layers run as one engine op whose gradient computes only the inputs the tape needs: no input
    * gradient for the first convolution (tfjs's fused conv2d computes every input's in one custom gradient).
    */
-  "conv-grads": "convolution gradients computed only for the inputs that need them"
+  "conv-grads": "convolution gradients computed only for the inputs that need them",
+  /**
+   * oneDNN's Winograd convolutions (all three passes) for the 3x3 shapes where they pay (the addon's
+   * winograd_pays: a fixed shape rule, so runs stay deterministic); where oneDNN has none, the direct ones.
+   */
+  winograd: "Winograd convolutions for the 3x3 layers where they pay"
 } as const;
 
 export type EngineFeature = keyof typeof ENGINE_FEATURES;

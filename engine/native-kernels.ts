@@ -1,11 +1,12 @@
 // Registers the optional oneDNN addon's kernels on the wasm backend: convolutions (forward, fused
-// bias+ReLU, both gradients) and MaxPoolGrad read and write tensors in place in the wasm heap. The addon gets
+// bias+ReLU, both gradients; Winograd where it pays, unless FER_ENGINE_OFF=winograd) and MaxPoolGrad read and write tensors in place in the wasm heap. The addon gets
 // the heap's ArrayBuffer and byte offsets, and checks them against the buffer's length before it touches
 // memory, so a wrong offset here throws ("conv2d: input at offset ... lies past the heap's ... bytes").
 import * as tf from "@tensorflow/tfjs";
 import type {BackendWasm} from "@tensorflow/tfjs-backend-wasm";
 import type {NativeAddon} from "./native-build.js";
 import {heapBuffer, heapOffset as offsetOf} from "./wasm-heap.js";
+import {engineFeatureOn} from "./features.js";
 
 type TensorInfo = tf.TensorInfo;
 type Shape4 = [number, number, number, number];
@@ -41,7 +42,7 @@ function convParams(
     convInfo.batchSize, convInfo.inHeight, convInfo.inWidth, convInfo.inChannels, convInfo.outChannels,
     convInfo.filterHeight, convInfo.filterWidth, convInfo.strideHeight, convInfo.strideWidth,
     top, left, bottom, right, convInfo.outHeight, convInfo.outWidth,
-    convInfo.dilationHeight, convInfo.dilationWidth, relu ? 1 : 0
+    convInfo.dilationHeight, convInfo.dilationWidth, relu ? 1 : 0, engineFeatureOn("winograd") ? 1 : 0
   ]);
 }
 

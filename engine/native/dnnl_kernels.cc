@@ -54,7 +54,7 @@ Context& context() {
 
 struct ConvParams {
   int64_t n, h, w, ic, oc, kh, kw, sh, sw, pt, pl, pb, pr, oh, ow, dh, dw;
-  bool relu, with_bias;
+  bool relu, with_bias, winograd_allowed;
 };
 
 enum ConvKind { FORWARD = 0, BACKWARD_DATA = 1, BACKWARD_WEIGHTS = 2 };
@@ -66,14 +66,84 @@ struct ConvPlan {
   std::unique_ptr<reorder> wei_reorder;
   std::unique_ptr<memory> wei_mem;
   bool wei_plain = true;
+  // Winograd works on blocked activations: the input and output are reordered from and to NHWC around it.
+  bool winograd = false;
+  std::unique_ptr<memory> src_mem, dst_mem;
+  std::unique_ptr<reorder> src_reorder, dst_reorder;
 };
+
+// Winograd F(4x4, 3x3) does 2.25x fewer multiplications than a direct 3x3 convolution, but works on 4x4
+// output tiles and reorders the activations to and from NHWC on every call. The rule, fixed so that a run is
+// deterministic (never timed): 3x3, stride 1, no dilation, at least 32 channels in and out, and output tiles
+// at least 69% used (so 10x10, 12x12, 22x22, 24x24, 46x46 and 4x4 outputs; not 6x6). Measured on AVX-512 with
+// oneDNN 2.6, one thread, batch 32, reorders included (engine/PROFILE.md): 1.35-1.57x on seed-vgg's layers
+// (all three passes), 1.1-1.6x on fer-compact's 24x24 and 12x12 ones, 0.9-1.06x on its 6x6 ones.
+bool winograd_pays(const ConvParams& p) {
+  if (!p.winograd_allowed || p.kh != 3 || p.kw != 3 || p.sh != 1 || p.sw != 1 || p.dh != 1 || p.dw != 1) return false;
+  if (p.ic < 32 || p.oc < 32) return false;
+  const double tiles = double((p.oh + 3) / 4 * 4) * double((p.ow + 3) / 4 * 4);
+  return double(p.oh) * p.ow / tiles >= 0.69;
+}
 
 std::string conv_key(int kind, const ConvParams& p) {
   char buf[256];
-  snprintf(buf, sizeof buf, "%d:%ld,%ld,%ld,%ld,%ld,%ld,%ld,%ld,%ld,%ld,%ld,%ld,%ld,%ld,%ld,%ld,%ld,%d,%d", kind, (long)p.n, (long)p.h,
+  snprintf(buf, sizeof buf, "%d:%ld,%ld,%ld,%ld,%ld,%ld,%ld,%ld,%ld,%ld,%ld,%ld,%ld,%ld,%ld,%ld,%ld,%d,%d,%d", kind, (long)p.n, (long)p.h,
            (long)p.w, (long)p.ic, (long)p.oc, (long)p.kh, (long)p.kw, (long)p.sh, (long)p.sw, (long)p.pt, (long)p.pl, (long)p.pb,
-           (long)p.pr, (long)p.oh, (long)p.ow, (long)p.dh, (long)p.dw, p.with_bias ? 1 : 0, p.relu ? 1 : 0);
+           (long)p.pr, (long)p.oh, (long)p.ow, (long)p.dh, (long)p.dw, p.with_bias ? 1 : 0, p.relu ? 1 : 0, p.winograd_allowed ? 1 : 0);
   return buf;
+}
+
+// Builds the primitive of `kind` with `alg` into plan (throws dnnl::error where oneDNN has no implementation).
+void build_conv(ConvPlan& plan, int kind, const ConvParams& p, algorithm alg) {
+  auto& ctx = context();
+  memory::dims wei_dims = {p.oc, p.ic, p.kh, p.kw};
+  const bool winograd = alg == algorithm::convolution_winograd;
+  const memory::desc src = winograd ? memory::desc(plan.user_src.dims(), dt::f32, tag::any) : plan.user_src;
+  const memory::desc dst = winograd ? memory::desc(plan.user_dst.dims(), dt::f32, tag::any) : plan.user_dst;
+  ConvDescs d{src, memory::desc(wei_dims, dt::f32, tag::any), plan.bias_md, dst, kind == FORWARD && p.with_bias, {p.sh, p.sw},
+              {p.dh - 1, p.dw - 1}, {p.pt, p.pl}, {p.pb, p.pr}, alg};
+  primitive_attr attr;
+  if (kind == FORWARD && p.relu) attr.set_post_ops(relu_post_op());
+  auto fwd_pd = forward_pd(ctx.eng, d, attr);
+  memory::desc src_md, dst_md;
+  if (kind == FORWARD) {
+    plan.prim = std::make_unique<convolution_forward>(fwd_pd);
+    plan.wei_md = fwd_pd.weights_desc();
+    src_md = fwd_pd.src_desc();
+    dst_md = fwd_pd.dst_desc();
+  } else if (kind == BACKWARD_DATA) {
+    auto pd = backward_data_pd(ctx.eng, d, fwd_pd);
+    plan.prim = std::make_unique<convolution_backward_data>(pd);
+    plan.wei_md = pd.weights_desc();
+    src_md = pd.diff_src_desc();
+    dst_md = pd.diff_dst_desc();
+  } else {
+    auto pd = backward_weights_pd(ctx.eng, d, fwd_pd);
+    plan.prim = std::make_unique<convolution_backward_weights>(pd);
+    plan.wei_md = pd.diff_weights_desc();
+    src_md = pd.src_desc();
+    dst_md = pd.diff_dst_desc();
+  }
+  plan.wei_plain = plan.wei_md == plan.user_wei;
+  if (!plan.wei_plain) {
+    plan.wei_mem = std::make_unique<memory>(plan.wei_md, ctx.eng);
+    // Reorder direction: user -> blocked for forward/backward-data, blocked -> user for backward-weights.
+    plan.wei_reorder = kind == BACKWARD_WEIGHTS
+        ? std::make_unique<reorder>(reorder::primitive_desc(ctx.eng, plan.wei_md, ctx.eng, plan.user_wei))
+        : std::make_unique<reorder>(reorder::primitive_desc(ctx.eng, plan.user_wei, ctx.eng, plan.wei_md));
+  }
+  plan.winograd = winograd;
+  if (winograd) {
+    // The input side is read (user -> blocked), the output side written (blocked -> user): forward reads src and
+    // writes dst; backward data reads diff_dst and writes diff_src; backward weights reads both.
+    const bool src_in = kind != BACKWARD_DATA, dst_in = kind != FORWARD;
+    plan.src_mem = std::make_unique<memory>(src_md, ctx.eng);
+    plan.dst_mem = std::make_unique<memory>(dst_md, ctx.eng);
+    plan.src_reorder = src_in ? std::make_unique<reorder>(reorder::primitive_desc(ctx.eng, plan.user_src, ctx.eng, src_md))
+                              : std::make_unique<reorder>(reorder::primitive_desc(ctx.eng, src_md, ctx.eng, plan.user_src));
+    plan.dst_reorder = dst_in ? std::make_unique<reorder>(reorder::primitive_desc(ctx.eng, plan.user_dst, ctx.eng, dst_md))
+                              : std::make_unique<reorder>(reorder::primitive_desc(ctx.eng, dst_md, ctx.eng, plan.user_dst));
+  }
 }
 
 ConvPlan& conv_plan(int kind, const ConvParams& p) {
@@ -82,48 +152,30 @@ ConvPlan& conv_plan(int kind, const ConvParams& p) {
   auto found = cache.find(key);
   if (found != cache.end()) return *found->second;
 
-  auto& ctx = context();
   auto plan = std::make_unique<ConvPlan>();
-  memory::dims src_dims = {p.n, p.ic, p.h, p.w};
-  memory::dims wei_dims = {p.oc, p.ic, p.kh, p.kw};
-  memory::dims dst_dims = {p.n, p.oc, p.oh, p.ow};
-  plan->user_src = memory::desc(src_dims, dt::f32, tag::nhwc);
-  plan->user_dst = memory::desc(dst_dims, dt::f32, tag::nhwc);
-  plan->user_wei = memory::desc(wei_dims, dt::f32, tag::hwio);
+  plan->user_src = memory::desc({p.n, p.ic, p.h, p.w}, dt::f32, tag::nhwc);
+  plan->user_dst = memory::desc({p.n, p.oc, p.oh, p.ow}, dt::f32, tag::nhwc);
+  plan->user_wei = memory::desc({p.oc, p.ic, p.kh, p.kw}, dt::f32, tag::hwio);
   plan->bias_md = memory::desc({p.oc}, dt::f32, tag::x);
-  ConvDescs d{plan->user_src, memory::desc(wei_dims, dt::f32, tag::any), plan->bias_md, plan->user_dst,
-              kind == FORWARD && p.with_bias, {p.sh, p.sw}, {p.dh - 1, p.dw - 1}, {p.pt, p.pl}, {p.pb, p.pr}};
-
-  primitive_attr attr;
-  if (kind == FORWARD && p.relu) attr.set_post_ops(relu_post_op());
-  auto fwd_pd = forward_pd(ctx.eng, d, attr);
-  if (kind == FORWARD) {
-    plan->prim = std::make_unique<convolution_forward>(fwd_pd);
-    plan->wei_md = fwd_pd.weights_desc();
-  } else if (kind == BACKWARD_DATA) {
-    auto pd = backward_data_pd(ctx.eng, d, fwd_pd);
-    plan->prim = std::make_unique<convolution_backward_data>(pd);
-    plan->wei_md = pd.weights_desc();
-  } else {
-    auto pd = backward_weights_pd(ctx.eng, d, fwd_pd);
-    plan->prim = std::make_unique<convolution_backward_weights>(pd);
-    plan->wei_md = pd.diff_weights_desc();
+  bool built = false;
+  if (winograd_pays(p)) {
+    try {
+      build_conv(*plan, kind, p, algorithm::convolution_winograd);
+      built = true;
+    } catch (const dnnl::error&) {
+      // No Winograd here (oneDNN 3.x on x64, no AVX-512, or this post-op): the direct convolution, as always.
+      plan = std::make_unique<ConvPlan>(ConvPlan{plan->user_src, plan->user_wei, plan->user_dst, plan->bias_md});
+    }
   }
-  plan->wei_plain = plan->wei_md == plan->user_wei;
-  if (!plan->wei_plain) {
-    plan->wei_mem = std::make_unique<memory>(plan->wei_md, ctx.eng);
-    // Reorder direction: user -> blocked for forward/backward-data, blocked -> user for backward-weights.
-    plan->wei_reorder = kind == BACKWARD_WEIGHTS
-        ? std::make_unique<reorder>(reorder::primitive_desc(ctx.eng, plan->wei_md, ctx.eng, plan->user_wei))
-        : std::make_unique<reorder>(reorder::primitive_desc(ctx.eng, plan->user_wei, ctx.eng, plan->wei_md));
-  }
+  if (!built) build_conv(*plan, kind, p, algorithm::convolution_direct);
   auto& slot = cache[key];
   slot = std::move(plan);
   return *slot;
 }
 
 // conv2d(heap: ArrayBuffer, kind: 0|1|2, params: Float64Array[x, w, y, bias, n, h, w, ic, oc, kh, kw, sh, sw, pt,
-// pl, pb, pr, oh, ow, dh, dw, relu]): NHWC x and y, HWIO filter, tfjs dilations (1 = none), bias -1 for none.
+// pl, pb, pr, oh, ow, dh, dw, relu, winograd]): NHWC x and y, HWIO filter, tfjs dilations (1 = none), bias -1 for
+// none; winograd 1 lets the shapes where it pays use Winograd (winograd_pays).
 // Forward writes y, backward data writes x (from dy in y), backward weights writes w.
 napi_value Conv2d(napi_env env, napi_callback_info info) {
   Args a(env, "conv2d");
@@ -138,7 +190,7 @@ napi_value Conv2d(napi_env env, napi_callback_info info) {
                    (kind_is_number ? number(kind_value) : std::string("a non-number")));
   }
   const int kind = static_cast<int>(kind_value);
-  if (!a.heap_and_params(argv[0], argv[2], 22)) return nullptr;
+  if (!a.heap_and_params(argv[0], argv[2], 23)) return nullptr;
   ConvParams p;
   p.n = a.whole(4, "batch", 1);
   p.h = a.whole(5, "input height", 1);
@@ -158,6 +210,7 @@ napi_value Conv2d(napi_env env, napi_callback_info info) {
   p.dh = a.whole(19, "dilation height", 1);
   p.dw = a.whole(20, "dilation width", 1);
   p.relu = a.flag(21, "relu");
+  p.winograd_allowed = a.flag(22, "winograd");
   if (a.failed) return nullptr;
   // The output size must follow from the others exactly (tfjs computes the bottom/right padding so that it
   // does): oneDNN then touches exactly the regions checked below.
@@ -183,17 +236,27 @@ napi_value Conv2d(napi_env env, napi_callback_info info) {
   try {
     auto& ctx = context();
     ConvPlan& plan = conv_plan(kind, p);
-    memory src(plan.user_src, ctx.eng, x), dst(plan.user_dst, ctx.eng, y), user_wei(plan.user_wei, ctx.eng, wgt);
+    memory user_src(plan.user_src, ctx.eng, x), user_dst(plan.user_dst, ctx.eng, y), user_wei(plan.user_wei, ctx.eng, wgt);
     memory& wei = plan.wei_plain ? user_wei : *plan.wei_mem;
+    memory& src = plan.winograd ? *plan.src_mem : user_src;
+    memory& dst = plan.winograd ? *plan.dst_mem : user_dst;
     if (kind == FORWARD) {
       if (!plan.wei_plain) plan.wei_reorder->execute(ctx.strm, user_wei, wei);
+      if (plan.winograd) plan.src_reorder->execute(ctx.strm, user_src, src);
       std::unordered_map<int, memory> args = {{DNNL_ARG_SRC, src}, {DNNL_ARG_WEIGHTS, wei}, {DNNL_ARG_DST, dst}};
       if (p.with_bias) args.insert({DNNL_ARG_BIAS, memory(plan.bias_md, ctx.eng, bias)});
       plan.prim->execute(ctx.strm, args);
+      if (plan.winograd) plan.dst_reorder->execute(ctx.strm, dst, user_dst);
     } else if (kind == BACKWARD_DATA) {
       if (!plan.wei_plain) plan.wei_reorder->execute(ctx.strm, user_wei, wei);
+      if (plan.winograd) plan.dst_reorder->execute(ctx.strm, user_dst, dst);
       plan.prim->execute(ctx.strm, {{DNNL_ARG_DIFF_SRC, src}, {DNNL_ARG_WEIGHTS, wei}, {DNNL_ARG_DIFF_DST, dst}});
+      if (plan.winograd) plan.src_reorder->execute(ctx.strm, src, user_src);
     } else {
+      if (plan.winograd) {
+        plan.src_reorder->execute(ctx.strm, user_src, src);
+        plan.dst_reorder->execute(ctx.strm, user_dst, dst);
+      }
       plan.prim->execute(ctx.strm, {{DNNL_ARG_SRC, src}, {DNNL_ARG_DIFF_WEIGHTS, wei}, {DNNL_ARG_DIFF_DST, dst}});
       if (!plan.wei_plain) plan.wei_reorder->execute(ctx.strm, wei, user_wei);
     }

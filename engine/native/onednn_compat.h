@@ -17,6 +17,7 @@ struct ConvDescs {
   memory::desc src, weights, bias, dst;  // weights: format_tag::any, so oneDNN picks its layout
   bool with_bias;
   memory::dims strides, dilations, pad_l, pad_r;
+  algorithm alg;  // convolution_direct, or convolution_winograd (oneDNN 2.x on AVX-512; 3.x throws unimplemented)
 };
 
 post_ops relu_post_op() {
@@ -31,7 +32,7 @@ post_ops relu_post_op() {
 
 convolution_forward::primitive_desc forward_pd(const engine& eng, const ConvDescs& d, const primitive_attr& attr) {
   const auto prop = prop_kind::forward_training;
-  const auto alg = algorithm::convolution_direct;
+  const auto alg = d.alg;
 #if DNNL_VERSION_MAJOR >= 3
   return d.with_bias ? convolution_forward::primitive_desc(eng, prop, alg, d.src, d.weights, d.bias, d.dst, d.strides, d.dilations,
                                                            d.pad_l, d.pad_r, attr)
@@ -47,10 +48,10 @@ convolution_forward::primitive_desc forward_pd(const engine& eng, const ConvDesc
 convolution_backward_data::primitive_desc backward_data_pd(const engine& eng, const ConvDescs& d,
                                                            const convolution_forward::primitive_desc& hint) {
 #if DNNL_VERSION_MAJOR >= 3
-  return convolution_backward_data::primitive_desc(eng, algorithm::convolution_direct, d.src, d.weights, d.dst, d.strides, d.dilations,
+  return convolution_backward_data::primitive_desc(eng, d.alg, d.src, d.weights, d.dst, d.strides, d.dilations,
                                                    d.pad_l, d.pad_r, hint);
 #else
-  convolution_backward_data::desc desc(algorithm::convolution_direct, d.src, d.weights, d.dst, d.strides, d.dilations, d.pad_l, d.pad_r);
+  convolution_backward_data::desc desc(d.alg, d.src, d.weights, d.dst, d.strides, d.dilations, d.pad_l, d.pad_r);
   return convolution_backward_data::primitive_desc(desc, eng, hint);
 #endif
 }
@@ -58,10 +59,10 @@ convolution_backward_data::primitive_desc backward_data_pd(const engine& eng, co
 convolution_backward_weights::primitive_desc backward_weights_pd(const engine& eng, const ConvDescs& d,
                                                                  const convolution_forward::primitive_desc& hint) {
 #if DNNL_VERSION_MAJOR >= 3
-  return convolution_backward_weights::primitive_desc(eng, algorithm::convolution_direct, d.src, d.weights, d.dst, d.strides,
+  return convolution_backward_weights::primitive_desc(eng, d.alg, d.src, d.weights, d.dst, d.strides,
                                                       d.dilations, d.pad_l, d.pad_r, hint);
 #else
-  convolution_backward_weights::desc desc(algorithm::convolution_direct, d.src, d.weights, d.dst, d.strides, d.dilations, d.pad_l,
+  convolution_backward_weights::desc desc(d.alg, d.src, d.weights, d.dst, d.strides, d.dilations, d.pad_l,
                                           d.pad_r);
   return convolution_backward_weights::primitive_desc(desc, eng, hint);
 #endif

@@ -88,7 +88,10 @@ const CONV_CASES: ConvCase[] = [
   {batch: 5, height: 10, width: 9, inChannels: 6, outChannels: 8, filter: [3, 3], stride: 2, pad: "valid"},
   {batch: 1, height: 12, width: 12, inChannels: 1, outChannels: 16, filter: [5, 5], stride: [2, 1], pad: "same"},
   {batch: 3, height: 6, width: 5, inChannels: 8, outChannels: 2, filter: [1, 1], stride: 1, pad: "valid"},
-  {batch: 2, height: 11, width: 13, inChannels: 3, outChannels: 5, filter: [4, 4], stride: 3, pad: "same"}
+  {batch: 2, height: 11, width: 13, inChannels: 3, outChannels: 5, filter: [4, 4], stride: 3, pad: "same"},
+  // Shapes where the native addon picks Winograd (3x3, stride 1, >= 32 channels, output tiles well used).
+  {batch: 2, height: 8, width: 8, inChannels: 32, outChannels: 40, filter: [3, 3], stride: 1, pad: "same"},
+  {batch: 3, height: 14, width: 12, inChannels: 36, outChannels: 32, filter: [3, 3], stride: 1, pad: "valid"}
 ];
 
 function describeCase(c: ConvCase): string {

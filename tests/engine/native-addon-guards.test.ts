@@ -22,8 +22,8 @@ const Y = W + 1152;
 const BIAS = Y + 73728;
 function convParams(changes: Partial<Record<"x" | "w" | "y" | "bias" | "n" | "oh" | "pb", number>> = {}): Float64Array {
   const c = {x: X, w: W, y: Y, bias: -1, n: 1, oh: 48, pb: 1, ...changes};
-  // x, w, y, bias, n, h, w, ic, oc, kh, kw, sh, sw, pt, pl, pb, pr, oh, ow, dh, dw, relu
-  return Float64Array.from([c.x, c.w, c.y, c.bias, c.n, 48, 48, 4, 8, 3, 3, 1, 1, 1, 1, c.pb, 1, c.oh, 48, 1, 1, 0]);
+  // x, w, y, bias, n, h, w, ic, oc, kh, kw, sh, sw, pt, pl, pb, pr, oh, ow, dh, dw, relu, winograd
+  return Float64Array.from([c.x, c.w, c.y, c.bias, c.n, 48, 48, 4, 8, 3, 3, 1, 1, 1, 1, c.pb, 1, c.oh, 48, 1, 1, 0, 1]);
 }
 
 interface BadCall {
@@ -68,8 +68,13 @@ const BAD_CALLS: BadCall[] = [
     error: "conv2d: output height 47 does not follow from input height 48, filter 3, dilation 1, stride 1 and padding 1 + 1"
   },
   {what: "kind 3", call: (a, heap) => a.conv2d(heap, 3 as 0, convParams()), error: "conv2d: kind must be 0 (forward), 1 (backward data) or 2 (backward weights), got 3"},
-  {what: "21 parameters", call: (a, heap) => a.conv2d(heap, 0, convParams().subarray(1)), error: "conv2d: params must hold 22 numbers, got 21"},
-  {what: "a Float32Array of parameters", call: (a, heap) => a.conv2d(heap, 0, new Float32Array(22) as unknown as Float64Array), error: "conv2d: params must be a Float64Array"},
+  {what: "22 parameters", call: (a, heap) => a.conv2d(heap, 0, convParams().subarray(1)), error: "conv2d: params must hold 23 numbers, got 22"},
+  {what: "a Float32Array of parameters", call: (a, heap) => a.conv2d(heap, 0, new Float32Array(23) as unknown as Float64Array), error: "conv2d: params must be a Float64Array"},
+  {
+    what: "a winograd flag of 2",
+    call: (a, heap) => a.conv2d(heap, 0, Float64Array.from([...convParams().subarray(0, 22), 2])),
+    error: "conv2d: winograd must be 0 or 1, got 2"
+  },
   {what: "a typed array for a heap", call: (a, heap) => a.conv2d(new Uint8Array(heap) as unknown as ArrayBuffer, 0, convParams()), error: "conv2d: heap must be an ArrayBuffer"},
   {
     what: "batchNorm statistics past the heap",
