@@ -295,11 +295,17 @@ export async function runBench(argv: string[]): Promise<object> {
   // The roofline: oneDNN's large-GEMM FP32 rate on every core, measured in this run (between the children);
   // each native configuration's share is taken of the peak its own process measured right after its steps.
   const peak = measurePeak({threads: cpus().length});
+  // Pure wasm and PyTorch runs are compared with the peak on as many threads as they used.
+  const peaks = new Map<number, number | null>([[cpus().length, peak?.gflops ?? null]]);
+  const peakOn = (threads: number) => {
+    if (!peaks.has(threads)) peaks.set(threads, measurePeak({threads})?.gflops ?? null);
+    return peaks.get(threads)!;
+  };
   for (const result of results) {
     if ("error" in result || result.flopsPerImage == null) continue;
     // A training image costs about three forward passes: forward, gradient of the input, gradient of the weights.
     const gflops = (3 * result.flopsPerImage * result.trainingImagesPerSecond) / 1e9;
-    const ceiling = result.peakGflops ?? peak?.gflops ?? null;
+    const ceiling = result.peakGflops ?? peakOn(Math.max(1, result.workers));
     result.trainingGflops = Math.round(gflops * 10) / 10;
     result.shareOfPeak = ceiling ? Math.round((gflops / ceiling) * 1000) / 1000 : null;
   }
