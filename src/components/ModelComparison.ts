@@ -117,6 +117,31 @@ export function logTicks(lo: number, hi: number, unit = 1): number[] {
 }
 
 /**
+ * Where the names of our models go on the frontier: in order of size (ties: the more accurate first),
+ * alternately left (side 0) and right (side 1) of the dot, each at its accuracy unless a name already placed
+ * on the same side within `near` (in log10 units of the measure) is closer than `gap` (accuracy, 0-1): then
+ * it moves below that one, so that models of one size (a network and its distilled students) stay readable.
+ */
+export function frontierLabels<T extends {x: number; accuracy: number}>(ours: T[], {gap, near}: {gap: number; near: number}): (T & {labelY: number; side: 0 | 1})[] {
+  const placed: (T & {labelY: number; side: 0 | 1})[] = [];
+  [...ours].sort((a, b) => a.x - b.x || b.accuracy - a.accuracy).forEach((p, k) => {
+    const side = (k % 2) as 0 | 1;
+    let labelY = p.accuracy;
+    for (let moved = true; moved; ) {
+      moved = false;
+      for (const q of placed) {
+        if (q.side === side && Math.abs(q.x - p.x) < near && Math.abs(q.labelY - labelY) < gap - 1e-12) {
+          labelY = q.labelY - gap;
+          moved = true;
+        }
+      }
+    }
+    placed.push({...p, labelY, side});
+  });
+  return placed;
+}
+
+/**
  * Accuracy against size, on a log scale of the chosen measure (parameters, MFLOPs per face or bytes of
  * weights): our models (solid; a ring and a line up to it for flip test-time averaging; ensembles as
  * squares) and the published small models (hollow, where the measure is known for them), so the reader
@@ -133,10 +158,13 @@ export function ModelFrontier(
   const points = frontierPoints(models, published).filter((p) => value(p) !== null).map((p) => ({...p, x: Math.log10(value(p)!)}));
   type Point = (typeof points)[number];
   const flips = points.filter((p) => p.flipAccuracy !== null);
-  const ours = points.filter((p) => p.ours).sort((a, b) => a.x - b.x);
+  const ours = points.filter((p) => p.ours);
   const xs = points.map((p) => p.x);
   const margin = Math.log10(1.6);
   const domain = [Math.min(...xs) - margin, Math.max(...xs) + margin];
+  // 1.1 accuracy points is one line of 10 px type at this height (25 points over about 270 px); a name is
+  // up to about 90 px wide, which in x is this much of the log scale.
+  const labels = frontierLabels(ours, {gap: 0.011, near: (90 * (domain[1] - domain[0])) / (width - 72)});
   const ticks = logTicks(10 ** domain[0], 10 ** domain[1], unit);
   const title = (p: Point) =>
     `${p.name}${p.ensemble ? " (ensemble)" : ""}: ${formatPercent(p.accuracy)} PrivateTest${p.flipAccuracy !== null ? `, ${formatPercent(p.flipAccuracy)} with flip` : ""}, ${formatCount(p.params)} parameters` +
@@ -156,10 +184,10 @@ export function ModelFrontier(
         x: "x", y: "accuracy", r: 5, symbol: (p: Point) => (p.ensemble ? "square" : "circle"),
         fill: (p: Point) => (p.ours ? "var(--theme-foreground-focus)" : "var(--theme-background)"), stroke: "var(--theme-foreground-focus)", title
       }),
-      // Names: ours above the dot, alternately left and right in order of size (neighbours sit close together);
-      // published ones below and to the right (left in the upper third of the range).
+      // Names: ours above the dot, alternately left and right in order of size (neighbours sit close together),
+      // moved down where they would overlap; published ones below and to the right (left in the upper third).
       ...[0, 1].map((side) =>
-        Plot.text(ours.filter((_, k) => k % 2 === side), {x: "x", y: "accuracy", text: "name", fontSize: 10, fill: "currentColor", dy: -10, dx: side ? 6 : -6, textAnchor: side ? "start" : "end"})
+        Plot.text(labels.filter((l) => l.side === side), {x: "x", y: "labelY", text: "name", fontSize: 10, fill: "currentColor", dy: -10, dx: side ? 6 : -6, textAnchor: side ? "start" : "end"})
       ),
       ...[false, true].map((large) =>
         Plot.text(points.filter((p) => !p.ours && ((p.x - domain[0]) / (domain[1] - domain[0]) > 0.66) === large), {

@@ -1,5 +1,5 @@
 import {describe, expect, it} from "vitest";
-import {FRONTIER_MEASURES, frontierPoints, logTicks} from "../../src/components/ModelComparison.js";
+import {FRONTIER_MEASURES, frontierLabels, frontierPoints, logTicks} from "../../src/components/ModelComparison.js";
 import type {ModelSummaryRow} from "../../src/lib/model-pages.js";
 
 const headline = (accuracy: number) => ({accuracy, top2Accuracy: 0, macroF1: 0, ece: 0});
@@ -46,5 +46,28 @@ describe("logTicks", () => {
     const ticks = logTicks(150 * 1024, 25 * 1024 * 1024, 1024);
     expect(ticks).toEqual([200, 500].map((k) => k * 1024).concat([1, 2, 5, 10, 20].map((m) => m * 1024 * 1024)));
     expect(ticks.map(FRONTIER_MEASURES.weights.format)).toEqual(["200 KB", "500 KB", "1 MB", "2 MB", "5 MB", "10 MB", "20 MB"]);
+  });
+});
+
+describe("frontierLabels", () => {
+  const at = (name: string, x: number, accuracy: number) => ({name, x, accuracy});
+
+  it("alternates sides in order of size, the more accurate of one size first", () => {
+    const labels = frontierLabels([at("kd3", 5.5, 0.687), at("compact", 5.5, 0.671), at("kd", 5.5, 0.691), at("slim", 5.66, 0.682)], {gap: 0.011, near: 0.12});
+    expect(labels.map((l) => [l.name, l.side, l.labelY])).toEqual([
+      ["kd", 0, 0.691],
+      ["kd3", 1, 0.687],
+      ["compact", 0, 0.671],
+      ["slim", 1, 0.682]
+    ]);
+  });
+
+  it("moves a name below one on the same side that it would overlap, and leaves distant ones alone", () => {
+    const labels = frontierLabels([at("a", 5, 0.70), at("b", 5.01, 0.60), at("c", 5.02, 0.695), at("d", 6, 0.70)], {gap: 0.011, near: 0.12});
+    const y = Object.fromEntries(labels.map((l) => [l.name, l.labelY]));
+    expect(labels.find((l) => l.name === "c")!.side).toBe(0);
+    expect(y.c).toBeCloseTo(0.689, 10);
+    expect(y.a).toBe(0.7);
+    expect(y.d).toBe(0.7);
   });
 });
