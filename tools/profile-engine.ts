@@ -85,7 +85,8 @@ export async function profileTrainingStep(options: {
     replica.applyGradients(gradient);
   };
   step(); // warm-up: operator creation, weight packing, memory growth
-  const totals = new Map<string, {calls: number; ms: number}>();
+  // Per kernel name over all steps; flops only for convolutions, counted from each call's shapes.
+  const totals = new Map<string, {calls: number; ms: number; flops: number}>();
   const perLayer = new Map<string, Map<string, {ms: number; flops: number}>>();
   let stepMs = 0;
   for (let s = 0; s < options.steps; s++) {
@@ -94,7 +95,7 @@ export async function profileTrainingStep(options: {
     stepMs += performance.now() - started;
     // Names ending in __op are op scopes that contain kernels already counted.
     for (const kernel of info.kernels.filter((k) => !k.name.endsWith("__op"))) {
-      const total = totals.get(kernel.name) ?? {calls: 0, ms: 0};
+      const total = totals.get(kernel.name) ?? {calls: 0, ms: 0, flops: 0};
       total.calls += 1;
       const time = await kernel.kernelTimeMs;
       const ms = typeof time === "number" ? time : 0;
@@ -102,6 +103,7 @@ export async function profileTrainingStep(options: {
       totals.set(kernel.name, total);
       const conv = convCall(kernel.name, kernel.inputShapes as number[][], kernel.outputShapes as number[][]);
       if (conv != null) {
+        total.flops += conv.flops;
         const layer = perLayer.get(conv.layer) ?? new Map<string, {ms: number; flops: number}>();
         const entry = layer.get(kernel.name) ?? {ms: 0, flops: 0};
         entry.ms += ms;
@@ -111,19 +113,11 @@ export async function profileTrainingStep(options: {
       }
     }
   }
-  // Forward FLOPs of the convolutions and dense layers; each gradient kernel does as much again.
+  // The dense layers' forward FLOPs per step (their matrix products are not told apart by shape here).
   const layers = modelSummary(replica.model).layers;
-  const convFlops = options.batch * layers.filter((l) => /Conv/.test(l.type)).reduce((sum, l) => sum + l.flops, 0);
   const denseFlops = options.batch * layers.filter((l) => l.type === "Dense").reduce((sum, l) => sum + l.flops, 0);
   const allFlops = options.batch * layers.reduce((sum, l) => sum + l.flops, 0);
-  // The first convolution's input gradient is not computed (engine/conv-layer.ts) when one call fewer is made.
-  const convLayers = layers.filter((l) => /Conv/.test(l.type));
-  const inputGradientCalls = (totals.get("Conv2DBackpropInput")?.calls ?? 0) / options.steps;
-  const inputGradientFlops = inputGradientCalls < convLayers.length && convLayers.length > 0 ? convFlops - options.batch * convLayers[0].flops : convFlops;
-  const kernelFlops: Record<string, number> = {
-    FusedConv2D: convFlops, Conv2D: convFlops, EngineConv2D: convFlops, Conv2DBackpropInput: inputGradientFlops, Conv2DBackpropFilter: convFlops,
-    _FusedMatMul: denseFlops, BatchMatMul: 2 * denseFlops
-  };
+  const denseKernelFlops: Record<string, number> = {_FusedMatMul: denseFlops, BatchMatMul: 2 * denseFlops};
   replica.dispose();
   const peak = native ? measurePeak({threads: 1}) : null;
   const kernelMs = [...totals.values()].reduce((sum, t) => sum + t.ms, 0) / options.steps;
@@ -132,7 +126,9 @@ export async function profileTrainingStep(options: {
     .sort((a, b) => b.ms - a.ms);
   for (const k of kernels) {
     k.share = k.ms / kernelMs;
-    const flops = kernelFlops[k.kernel];
+    // Per step: the convolutions' from their calls (so a skipped input gradient does not count), the rest's from the summary.
+    const convolutionFlops = totals.get(k.kernel)!.flops;
+    const flops = convolutionFlops > 0 ? convolutionFlops / options.steps : denseKernelFlops[k.kernel];
     if (flops && k.ms > 0) {
       k.gflops = Math.round(flops / (k.ms * 1e5)) / 10;
       if (peak) k.shareOfPeak = Math.round((k.gflops / peak.gflops) * 1000) / 1000;

@@ -152,22 +152,27 @@ ConvPlan& conv_plan(int kind, const ConvParams& p) {
   auto found = cache.find(key);
   if (found != cache.end()) return *found->second;
 
-  auto plan = std::make_unique<ConvPlan>();
-  plan->user_src = memory::desc({p.n, p.ic, p.h, p.w}, dt::f32, tag::nhwc);
-  plan->user_dst = memory::desc({p.n, p.oc, p.oh, p.ow}, dt::f32, tag::nhwc);
-  plan->user_wei = memory::desc({p.oc, p.ic, p.kh, p.kw}, dt::f32, tag::hwio);
-  plan->bias_md = memory::desc({p.oc}, dt::f32, tag::x);
-  bool built = false;
+  auto fresh_plan = [&p] {
+    auto plan = std::make_unique<ConvPlan>();
+    plan->user_src = memory::desc({p.n, p.ic, p.h, p.w}, dt::f32, tag::nhwc);
+    plan->user_dst = memory::desc({p.n, p.oc, p.oh, p.ow}, dt::f32, tag::nhwc);
+    plan->user_wei = memory::desc({p.oc, p.ic, p.kh, p.kw}, dt::f32, tag::hwio);
+    plan->bias_md = memory::desc({p.oc}, dt::f32, tag::x);
+    return plan;
+  };
+  std::unique_ptr<ConvPlan> plan;
   if (winograd_pays(p)) {
     try {
+      plan = fresh_plan();
       build_conv(*plan, kind, p, algorithm::convolution_winograd);
-      built = true;
     } catch (const dnnl::error&) {
-      // No Winograd here (oneDNN 3.x on x64, no AVX-512, or this post-op): the direct convolution, as always.
-      plan = std::make_unique<ConvPlan>(ConvPlan{plan->user_src, plan->user_wei, plan->user_dst, plan->bias_md});
+      plan = nullptr;  // no Winograd here (oneDNN 3.x on x64, no AVX-512, or this post-op): the direct convolution
     }
   }
-  if (!built) build_conv(*plan, kind, p, algorithm::convolution_direct);
+  if (plan == nullptr) {
+    plan = fresh_plan();
+    build_conv(*plan, kind, p, algorithm::convolution_direct);
+  }
   auto& slot = cache[key];
   slot = std::move(plan);
   return *slot;
