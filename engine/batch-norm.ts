@@ -2,9 +2,11 @@
 // update; backward: dx, dgamma, dbeta), replacing the dozen broadcast/tile/sum ops that tfjs-layers' training
 // path costs on wasm. A BatchNorm whose only consumer is a ReLU layer (fuseBatchNormRelu marks them) also
 // applies the ReLU forward and its mask backward, saving a pass over the activation each way; the ReLU layer
-// then passes the rectified tensor on. Only training-mode calls on the wasm backend are rerouted; inference,
+// then passes the rectified tensor on. A BatchNorm whose input a ReLU convolution rectified (seed-vgg's order;
+// conv-layer.ts marks those outputs) applies that ReLU's mask to the input gradient it writes, and marks the
+// gradient so that the convolution skips its own mask pass. Only training-mode calls on the wasm backend are rerouted; inference,
 // other backends and unusual configurations keep tfjs's own code. Each fusion can be switched off
-// (features.ts: FER_ENGINE_OFF=bn-relu, bn-moving).
+// (features.ts: FER_ENGINE_OFF=bn-relu, bn-moving, relu-bn).
 import * as tf from "@tensorflow/tfjs";
 import type {BackendWasm} from "@tensorflow/tfjs-backend-wasm";
 import type {NativeAddon} from "./native-build.js";
@@ -61,7 +63,7 @@ function forwardJs(x: Float32Array, gamma: Float32Array, beta: Float32Array, y: 
 
 function backwardJs(
   dy: Float32Array, x: Float32Array, gamma: Float32Array, beta: Float32Array, mean: Float32Array, invStd: Float32Array,
-  dx: Float32Array, dgamma: Float32Array, dbeta: Float32Array, relu: boolean
+  dx: Float32Array, dgamma: Float32Array, dbeta: Float32Array, relu: boolean, maskInput: boolean
 ): void {
   const channels = gamma.length;
   const rows = x.length / channels;
@@ -95,7 +97,7 @@ function backwardJs(
     for (let c = 0; c < channels; c++) {
       const g = relu && !(x[i + c] * scale[c] + shift[c] > 0) ? 0 : dy[i + c];
       const xhat = (x[i + c] - mean[c]) * invStd[c];
-      dx[i + c] = k[c] * (g - a[c] - xhat * b[c]);
+      dx[i + c] = maskInput && !(x[i + c] > 0) ? 0 : k[c] * (g - a[c] - xhat * b[c]);
     }
   }
 }
@@ -106,6 +108,8 @@ interface BatchNormAttrs {
   epsilon: number;
   /** Whether a ReLU follows, fused into the kernel. */
   relu: boolean;
+  /** Whether x is a ReLU's output whose gradient mask the backward kernel applies to dx (x > 0). */
+  maskInput: boolean;
   /** Read only when movingMean and movingVariance are inputs. */
   momentum: number;
 }
@@ -154,7 +158,7 @@ export function registerBatchNormTraining(addon: NativeAddon | null): void {
 
   const backward: Kernel = ({inputs, backend, attrs}) => {
     const {dy, x, gamma, beta, mean, variance} = inputs as Record<string, TensorInfo>;
-    const {epsilon, relu} = attrs as unknown as BatchNormAttrs;
+    const {epsilon, relu, maskInput} = attrs as unknown as BatchNormAttrs;
     const channels = gamma.shape[0];
     const dx = backend.makeOutput(x.shape, "float32");
     const dgamma = backend.makeOutput([channels], "float32");
@@ -171,13 +175,13 @@ export function registerBatchNormTraining(addon: NativeAddon | null): void {
         heapBuffer(backend),
         Float64Array.from([
           offsetOf(backend, dy), offsetOf(backend, x), offsetOf(backend, gamma), offsetOf(backend, beta), offsetOf(backend, mean), offsetOf(backend, invStd),
-          offsetOf(backend, dx), offsetOf(backend, dgamma), offsetOf(backend, dbeta), rows, channels, relu ? 1 : 0
+          offsetOf(backend, dx), offsetOf(backend, dgamma), offsetOf(backend, dbeta), rows, channels, relu ? 1 : 0, maskInput ? 1 : 0
         ])
       );
     } else {
       backwardJs(
         view(backend, dy), view(backend, x), view(backend, gamma), view(backend, beta), view(backend, mean), view(backend, invStd),
-        view(backend, dx), view(backend, dgamma), view(backend, dbeta), relu
+        view(backend, dx), view(backend, dgamma), view(backend, dbeta), relu, maskInput
       );
     }
     backend.disposeData(invStd.dataId);
@@ -197,6 +201,7 @@ export function registerBatchNormTraining(addon: NativeAddon | null): void {
       const [dx, dgamma, dbeta] = tf.engine().runKernel(
         BATCH_NORM_TRAINING_GRAD, {dy, x, gamma, beta, mean, variance}, attrs as unknown as tf.NamedAttrMap
       ) as tf.Tensor[];
+      if ((attrs as unknown as BatchNormAttrs).maskInput) maskedGradients.add(dx);
       return {x: () => dx, gamma: () => dgamma, beta: () => dbeta};
     }
   });
@@ -231,6 +236,25 @@ export function layerClass(name: string): {prototype: Record<string, unknown>} {
 /** Outputs of the fused kernel, already passed through ReLU: the ReLU layer after them passes them on. */
 const fusedReluOutputs = new WeakSet<tf.Tensor>();
 
+/** Outputs of ReLU convolutions (conv-layer.ts), whose mask a BatchNorm taking them applies in its gradient. */
+const rectifiedInputs = new WeakSet<tf.Tensor>();
+/** Input gradients a BatchNorm kernel wrote with that mask applied. */
+const maskedGradients = new WeakSet<tf.Tensor>();
+
+/** Marks a ReLU's output, so that a BatchNorm training on it applies the ReLU's gradient mask (FER_ENGINE_OFF=relu-bn). */
+export function markRectified(output: tf.Tensor): void {
+  if (engineFeatureOn("relu-bn")) rectifiedInputs.add(output);
+}
+
+/**
+ * Whether this gradient of a marked ReLU output already has the ReLU's mask applied: true only for the very
+ * tensor a BatchNorm's gradient wrote (where the output had several consumers, the tape's sum is a new tensor,
+ * and the ReLU applies its mask itself: the mask is idempotent, so the result is the same either way).
+ */
+export function gradientMasked(dy: tf.Tensor): boolean {
+  return maskedGradients.has(dy);
+}
+
 function hookBatchNormalizationLayer(): void {
   const prototype = layerClass("BatchNormalization").prototype as unknown as {call: LayerCall<BatchNormalizationLayer>};
   const original = prototype.call;
@@ -241,7 +265,7 @@ function hookBatchNormalizationLayer(): void {
       return original.call(this, inputs, kwargs);
     }
     const relu = this.engineFusedRelu === true && engineFeatureOn("bn-relu");
-    const attrs = {epsilon: this.epsilon, relu, momentum: this.momentum};
+    const attrs = {epsilon: this.epsilon, relu, maskInput: rectifiedInputs.has(input), momentum: this.momentum};
     const layerInputs = {x: input, gamma: this.gamma.read(), beta: this.beta.read()};
     const output = tf.tidy(() => {
       if (engineFeatureOn("bn-moving")) {

@@ -4,10 +4,11 @@
 // needs none) costs as much as its forward pass. EngineConv2D runs the same forward kernel (FusedConv2D:
 // the native oneDNN one where the addon is built) and returns one gradient closure per input, which tfjs's
 // tape calls only for inputs that lead back to a trained variable. A ReLU activation's mask is applied to the
-// output gradient once, shared by the closures. Off with FER_ENGINE_OFF=conv-grads.
+// output gradient once, shared by the closures, or not at all where a BatchNorm's gradient kernel applied it
+// already (batch-norm.ts; FER_ENGINE_OFF=relu-bn). Off with FER_ENGINE_OFF=conv-grads.
 import * as tf from "@tensorflow/tfjs";
 import {engineFeatureOn} from "./features.js";
-import {layerClass} from "./batch-norm.js";
+import {gradientMasked, layerClass, markRectified} from "./batch-norm.js";
 import {RELU_GRAD} from "./wasm-overrides.js";
 
 export const ENGINE_CONV2D = "EngineConv2D";
@@ -55,7 +56,8 @@ export function registerConvLayer(): void {
       const [x, filter, y] = saved;
       const {strides, pad, activation} = attrs as unknown as EngineConvAttrs;
       // The output gradient through the activation; y > 0 exactly where the pre-activation was.
-      const g = activation === "relu" ? (tf.engine().runKernel(RELU_GRAD, {dy: dy as tf.Tensor, x: y}) as tf.Tensor) : (dy as tf.Tensor);
+      const masked = activation !== "relu" || gradientMasked(dy as tf.Tensor);
+      const g = masked ? (dy as tf.Tensor) : (tf.engine().runKernel(RELU_GRAD, {dy: dy as tf.Tensor, x: y}) as tf.Tensor);
       const common = {strides, pad, dataFormat: "NHWC"};
       return {
         x: () => tf.engine().runKernel("Conv2DBackpropInput", {dy: g, filter}, {...common, inputShape: x.shape}) as tf.Tensor,
@@ -84,6 +86,8 @@ export function registerConvLayer(): void {
     };
     const convInputs: Record<string, tf.Tensor> = {x: input, filter: this.kernel.read()};
     if (this.bias != null) convInputs.bias = this.bias.read();
-    return tf.engine().runKernel(ENGINE_CONV2D, convInputs, attrs as unknown as tf.NamedAttrMap) as tf.Tensor;
+    const output = tf.engine().runKernel(ENGINE_CONV2D, convInputs, attrs as unknown as tf.NamedAttrMap) as tf.Tensor;
+    if (activation === "relu") markRectified(output);
+    return output;
   };
 }

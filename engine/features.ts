@@ -16,7 +16,13 @@ export const ENGINE_FEATURES = {
    * oneDNN's Winograd convolutions (all three passes) for the 3x3 shapes where they pay (the addon's
    * winograd_pays: a fixed shape rule, so runs stay deterministic); where oneDNN has none, the direct ones.
    */
-  winograd: "Winograd convolutions for the 3x3 layers where they pay"
+  winograd: "Winograd convolutions for the 3x3 layers where they pay",
+  /**
+   * A convolution with a ReLU inside it whose output goes to a BatchNorm (seed-vgg's order, Keras's
+   * Conv2D(activation="relu") then BatchNormalization()): the BatchNorm's gradient kernel applies the ReLU's
+   * mask to the gradient it writes, instead of a pass of its own over the convolution's output.
+   */
+  "relu-bn": "a ReLU convolution's gradient mask applied inside the next BatchNorm's gradient kernel"
 } as const;
 
 export type EngineFeature = keyof typeof ENGINE_FEATURES;

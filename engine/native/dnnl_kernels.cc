@@ -361,14 +361,17 @@ napi_value BatchNormForward(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
-// batchNormBackward(heap, Float64Array[dy, x, gamma, beta, mean, invStd, dx, dgamma, dbeta, rows, channels, relu]):
+// batchNormBackward(heap, Float64Array[dy, x, gamma, beta, mean, invStd, dx, dgamma, dbeta, rows, channels, relu,
+//                   maskInput]):
 // with relu 1, the gradient of max(0, batchNorm(x)): dy counts only where the forward output was positive,
 // recomputed from x as the forward pass computed it (so nothing more is read than without the ReLU).
+// With maskInput 1, x is a ReLU's output and dx is written through that ReLU's gradient: 0 where x is not > 0
+// (the ReLU's own gradient pass, folded into this one).
 napi_value BatchNormBackward(napi_env env, napi_callback_info info) {
   Args a(env, "batchNormBackward");
-  if (!heap_call(a, info, 12)) return nullptr;
+  if (!heap_call(a, info, 13)) return nullptr;
   const int64_t rows = a.whole(9, "rows", 1), channels = a.whole(10, "channels", 1);
-  const bool relu = a.flag(11, "relu");
+  const bool relu = a.flag(11, "relu"), mask_input = a.flag(12, "maskInput");
   const double size = double(rows) * channels;
   const float* dy = a.region(0, "dy", size);
   const float* x = a.region(1, "x", size);
@@ -438,7 +441,14 @@ napi_value BatchNormBackward(napi_env env, napi_callback_info info) {
       for (int64_t c = 0; c < channels; c++) {
         const float g = xr[c] * sc[c] + sh[c] > 0.f ? dyr[c] : 0.f;
         const float xhat = (xr[c] - mu[c]) * is[c];
-        dxr[c] = kk[c] * (g - kA[c] - xhat * kB[c]);
+        const float v = kk[c] * (g - kA[c] - xhat * kB[c]);
+        dxr[c] = mask_input && !(xr[c] > 0.f) ? 0.f : v;
+      }
+    } else if (mask_input) {
+      for (int64_t c = 0; c < channels; c++) {
+        const float xhat = (xr[c] - mu[c]) * is[c];
+        const float v = kk[c] * (dyr[c] - kA[c] - xhat * kB[c]);
+        dxr[c] = xr[c] > 0.f ? v : 0.f;
       }
     } else {
       for (int64_t c = 0; c < channels; c++) {

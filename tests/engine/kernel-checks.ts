@@ -293,6 +293,31 @@ describe(title, () => {
     expect(kernels.filter((k) => k.name === "Conv2DBackpropFilter")).toHaveLength(2);
   });
 
+  it("a ReLU convolution followed by BatchNorm (seed-vgg's order) matches cpu to 1e-4, its mask applied in the BatchNorm's gradient", async () => {
+    const input = tf.input({shape: [7, 6, 3]});
+    const conv = tf.layers.conv2d({filters: 5, kernelSize: 3, padding: "same", activation: "relu", biasInitializer: tf.initializers.randomNormal({seed: 3})});
+    const rectified = conv.apply(input) as tf.SymbolicTensor;
+    const normalized = tf.layers.batchNormalization({momentum: 0.9}).apply(rectified) as tf.SymbolicTensor;
+    const only = tf.model({inputs: input, outputs: normalized});
+    // The convolution's output also feeds a second layer: the tape sums both gradients, and the mask is applied to the sum.
+    const branch = tf.layers.dense({units: 5, kernelInitializer: tf.initializers.glorotNormal({seed: 4})}).apply(rectified) as tf.SymbolicTensor;
+    const shared = tf.model({inputs: input, outputs: tf.layers.add().apply([normalized, branch]) as tf.SymbolicTensor});
+    const x = randomTensor([4, 7, 6, 3], 161);
+    const dy = randomTensor([4, 7, 6, 5], 163);
+    for (const model of [only, shared]) {
+      const loss = () => (model.apply(x, {training: true}) as tf.Tensor).mul(dy).sum() as tf.Scalar;
+      const compute = () => {
+        const {value, grads} = tf.variableGrads(loss, model.trainableWeights.map((w) => w.read() as tf.Variable));
+        return tf.concat([value.reshape([1]), ...model.trainableWeights.map((w) => grads[(w.read() as tf.Variable).name].flatten())]);
+      };
+      const expected = await onBackend("cpu", compute);
+      expect(relativeError(await onBackend("wasm", compute), expected)).toBeLessThan(1e-4);
+      const {kernels} = await tf.profile(() => tf.tidy(() => tf.variableGrads(loss).value));
+      // One ReLU gradient pass where the convolution's output has a second consumer, none where BatchNorm is its only one.
+      expect(kernels.filter((k) => k.name === "EngineReluGrad")).toHaveLength(model === only ? 0 : 1);
+    }
+  });
+
   it("relu's gradient matches cpu, and clones and same-type casts stay valid after their source is disposed", async () => {
     const x = randomTensor([3, 4, 5], 141);
     const dy = randomTensor([3, 4, 5], 143);

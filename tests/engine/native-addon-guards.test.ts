@@ -103,7 +103,7 @@ const BAD_CALLS: BadCall[] = [
   },
   {
     what: "batchNorm gradients with too many rows",
-    call: (a, heap) => a.batchNormBackward(heap, Float64Array.from([0, 0, 0, 0, 0, 0, 0, 0, 0, 1 << 20, 16, 0])),
+    call: (a, heap) => a.batchNormBackward(heap, Float64Array.from([0, 0, 0, 0, 0, 0, 0, 0, 0, 1 << 20, 16, 0, 0])),
     error: "batchNormBackward: dy at offset 0 + 67108864 bytes lies past the heap's 1048576 bytes"
   },
   {
