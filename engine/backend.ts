@@ -7,6 +7,7 @@ import {createRequire} from "node:module";
 import path from "node:path";
 import {registerBatchNormTraining} from "./batch-norm.js";
 import {registerConvLayer} from "./conv-layer.js";
+import {registerDropout} from "./dropout.js";
 import {loadNativeAddon, nativeUnavailableReason, noteNativeUnavailable} from "./native-build.js";
 import {registerNativeKernels} from "./native-kernels.js";
 import {HOOKED_LAYERS, checkTfjsInternals} from "./tfjs-internals.js";
@@ -93,6 +94,7 @@ async function tryWasm({native = true, threads = 1}: TrainingBackendOptions): Pr
   registerBatchNormTraining(addon);
   registerWasmOverrides(addon);
   registerConvLayer();
+  registerDropout(addon);
   if (addon == null) return {backend: "wasm", threads: wasm.getThreadsCount(), native: false};
   registerNativeKernels(addon);
   return {backend: "wasm", threads: addon.setThreads(threads), native: true};

@@ -22,7 +22,9 @@ export const ENGINE_FEATURES = {
    * Conv2D(activation="relu") then BatchNormalization()): the BatchNorm's gradient kernel applies the ReLU's
    * mask to the gradient it writes, instead of a pass of its own over the convolution's output.
    */
-  "relu-bn": "a ReLU convolution's gradient mask applied inside the next BatchNorm's gradient kernel"
+  "relu-bn": "a ReLU convolution's gradient mask applied inside the next BatchNorm's gradient kernel",
+  /** Dropout in training as one kernel (mask from a counter-based hash) instead of JavaScript draws and four ops. */
+  dropout: "dropout in training as one kernel each way"
 } as const;
 
 export type EngineFeature = keyof typeof ENGINE_FEATURES;

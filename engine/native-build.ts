@@ -18,6 +18,8 @@ export interface NativeAddon {
   matmul(heap: ArrayBuffer, params: Float64Array): void;
   reluGrad(heap: ArrayBuffer, params: Float64Array): void;
   columnSum(heap: ArrayBuffer, params: Float64Array): void;
+  /** Dropout's forward pass: [x, y, scale, size, rate, seed] (engine/dropout.ts). */
+  dropout(heap: ArrayBuffer, params: Float64Array): void;
   /** Adam update in place: settings [learningRate, beta1, beta2, epsilon, correction1, correction2, decay]. */
   adam(params: Float32Array, gradient: Float32Array, m: Float32Array, v: Float32Array, settings: Float64Array): void;
   /** out = slots[0] + slots[1] + ..., in that order. */

@@ -589,6 +589,40 @@ napi_value ReluGrad(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
+// dropout(heap, Float64Array[x, y, scale, size, rate, seed]): element i is kept when murmur3's 32-bit finalizer
+// of seed + (i + 1) * 0x9e3779b9, over 2^32, is below 1 - rate; scale[i] = 1 / (1 - rate) where kept, else 0,
+// and y = x * scale. The same draws as dropoutForward in engine/dropout.ts, element for element.
+napi_value Dropout(napi_env env, napi_callback_info info) {
+  Args a(env, "dropout");
+  if (!heap_call(a, info, 6)) return nullptr;
+  const int64_t size = a.whole(3, "size", 0);
+  const double rate = a.p[4], seed = a.p[5];
+  if (!a.failed && !(rate > 0 && rate < 1)) return a.error("rate must be a number between 0 and 1, got " + number(rate));
+  if (!a.failed && !(seed >= 0 && seed < 4294967296.0 && seed == std::floor(seed))) return a.error("seed must be a whole number from 0 to 2^32 - 1, got " + number(seed));
+  const float* x = a.region(0, "x", size);
+  float* y = a.region(1, "y", size);
+  float* scale = a.region(2, "scale", size);
+  if (a.failed) return nullptr;
+  const double keep = 1 - rate;
+  // z < keep * 2^32 in double (as the JavaScript does) is z <= threshold in integers.
+  const double limit = keep * 4294967296.0;
+  const uint64_t threshold = limit >= 4294967296.0 ? 0xffffffffull : uint64_t(std::ceil(limit)) - 1;
+  const float kept = static_cast<float>(1 / keep);
+  const uint32_t s = static_cast<uint32_t>(seed);
+  float* __restrict out = y;
+  float* __restrict sc = scale;
+  for (int64_t i = 0; i < size; i++) {
+    uint32_t z = s + static_cast<uint32_t>(i + 1) * 0x9e3779b9u;
+    z = (z ^ (z >> 16)) * 0x85ebca6bu;
+    z = (z ^ (z >> 13)) * 0xc2b2ae35u;
+    z ^= z >> 16;
+    const float v = z <= threshold ? kept : 0.f;
+    sc[i] = v;
+    out[i] = x[i] * v;
+  }
+  return nullptr;
+}
+
 // columnSum(heap, Float64Array[x, out, rows, columns]): out[c] = sum over rows of x[r][c].
 napi_value ColumnSum(napi_env env, napi_callback_info info) {
   Args a(env, "columnSum");
@@ -737,6 +771,7 @@ NAPI_MODULE_INIT() {
       {"matmul", nullptr, MatMul, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"reluGrad", nullptr, ReluGrad, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"columnSum", nullptr, ColumnSum, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"dropout", nullptr, Dropout, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"adam", nullptr, Adam, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"sumInto", nullptr, SumInto, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"setThreads", nullptr, SetThreads, nullptr, nullptr, nullptr, napi_default, nullptr},

@@ -4,6 +4,7 @@ import * as tf from "@tensorflow/tfjs";
 import {beforeAll, describe, expect, it} from "vitest";
 import {initTrainingBackend} from "../../engine/backend.js";
 import {fuseBatchNormRelu} from "../../engine/batch-norm.js";
+import {dropoutForward} from "../../engine/dropout.js";
 
 // Seeded data so a failure reproduces; the reference is the pure-JS cpu backend's own gradient kernels.
 function seededValues(count: number, seed: number): Float32Array {
@@ -316,6 +317,46 @@ describe(title, () => {
       // One ReLU gradient pass where the convolution's output has a second consumer, none where BatchNorm is its only one.
       expect(kernels.filter((k) => k.name === "EngineReluGrad")).toHaveLength(model === only ? 0 : 1);
     }
+  });
+
+  it("Dropout in training runs as one kernel: the draws of dropoutForward, kept elements scaled by 1 / (1 - rate), the gradient through the same mask", async () => {
+    await tf.setBackend("wasm");
+    const rate = 0.3;
+    const layer = tf.layers.dropout({rate});
+    const x = randomTensor([8, 10, 10, 16], 171);
+    const dy = randomTensor([8, 10, 10, 16], 173);
+    const pass = (seed: number) => {
+      const original = Math.random;
+      Math.random = () => seed / 4294967296;
+      try {
+        const result = tf.tidy(() => {
+          const y = layer.apply(x, {training: true}) as tf.Tensor;
+          const dx = tf.grad((a: tf.Tensor) => (layer.apply(a, {training: true}) as tf.Tensor).mul(dy).sum())(x);
+          return [y.dataSync() as Float32Array, dx.dataSync() as Float32Array];
+        });
+        return {y: result[0], dx: result[1]};
+      } finally {
+        Math.random = original;
+      }
+    };
+    const {y, dx} = pass(12345);
+    const xs = x.dataSync() as Float32Array;
+    const dys = dy.dataSync() as Float32Array;
+    const expectedY = new Float32Array(xs.length);
+    const scale = new Float32Array(xs.length);
+    dropoutForward(xs, expectedY, scale, rate, 12345);
+    const differing = (actual: Float32Array, expected: (i: number) => number) => actual.filter((v, i) => v !== expected(i)).length;
+    expect(differing(y, (i) => expectedY[i])).toBe(0);
+    // The gradient uses the mask of the forward pass it belongs to (same seed, so the same mask here).
+    expect(differing(dx, (i) => Math.fround(dys[i] * scale[i]))).toBe(0);
+    const kept = scale.filter((s) => s > 0);
+    expect(new Set(kept)).toEqual(new Set([Math.fround(1 / (1 - rate))]));
+    // 12,800 draws: the kept share's standard deviation is 0.4%.
+    expect(Math.abs(kept.length / scale.length - (1 - rate))).toBeLessThan(0.02);
+    expect(differing(pass(54321).y, (i) => y[i])).toBeGreaterThan(1000);
+    const {kernels} = await tf.profile(() => tf.tidy(() => layer.apply(x, {training: true}) as tf.Tensor));
+    expect(kernels.map((k) => k.name)).toEqual(["EngineDropout"]);
+    expect(differing((layer.apply(x, {training: false}) as tf.Tensor).dataSync() as Float32Array, (i) => xs[i])).toBe(0);
   });
 
   it("relu's gradient matches cpu, and clones and same-type casts stay valid after their source is disposed", async () => {

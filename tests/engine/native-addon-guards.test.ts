@@ -107,6 +107,21 @@ const BAD_CALLS: BadCall[] = [
     error: "batchNormBackward: dy at offset 0 + 67108864 bytes lies past the heap's 1048576 bytes"
   },
   {
+    what: "a dropout rate of 1",
+    call: (a, heap) => a.dropout(heap, Float64Array.from([0, 4096, 8192, 1024, 1, 7])),
+    error: "dropout: rate must be a number between 0 and 1, got 1"
+  },
+  {
+    what: "a dropout seed that is not a 32-bit whole number",
+    call: (a, heap) => a.dropout(heap, Float64Array.from([0, 4096, 8192, 1024, 0.3, 2 ** 32])),
+    error: "dropout: seed must be a whole number from 0 to 2^32 - 1, got 4294967296"
+  },
+  {
+    what: "a dropout scale past the heap",
+    call: (a, heap) => a.dropout(heap, Float64Array.from([0, 4096, HEAP_BYTES - 64, 1024, 0.3, 7])),
+    error: "dropout: scale at offset 1048512 + 4096 bytes lies past the heap's 1048576 bytes"
+  },
+  {
     what: "a max-pool gradient past the heap",
     call: (a, heap) => a.maxPoolGrad(heap, Float64Array.from([0, 65536, HEAP_BYTES - 1024, 1, 16, 16, 4, 8, 8, 2, 2, 2, 2, 0, 0])),
     error: "maxPoolGrad: dx at offset 1047552 + 4096 bytes lies past the heap's 1048576 bytes"
