@@ -37,6 +37,11 @@ const shortNumber = (x: number) => String(Number(x.toPrecision(3)));
  * distilled from fer-slim + fer-compact (weight 0.5, T 2)".
  */
 export function recipeSummary(t: TrainingConfig): string {
+  return recipeParts(t).join(", ");
+}
+
+/** The phrases recipeSummary joins: the optimizer and schedule, the epochs, then each setting a run turned on. */
+export function recipeParts(t: TrainingConfig): string[] {
   const schedule = {onecycle: "one-cycle", cosine: "cosine", plateau: "reduce-on-plateau", constant: "constant"}[t.schedule];
   const plateau = t.schedule === "plateau" && t.plateau ? ` (${t.plateau.monitor}, x${t.plateau.factor} after ${t.plateau.patience})` : "";
   const teachers = t.distill?.teachers.map((dir) => dir.split("/").filter(Boolean).pop()).join(" + ");
@@ -53,7 +58,61 @@ export function recipeSummary(t: TrainingConfig): string {
     t.distill ? `distilled from ${teachers} (weight ${t.distill.weight}, T ${t.distill.temperature})` : null,
     t.holdout ? `selected on a random ${Math.round(t.holdout.fraction * 100)}% of Training` : null,
     t.maxSeconds ? `at most ${shortNumber(t.maxSeconds / 3600)} h` : null
-  ]
-    .filter(Boolean)
-    .join(", ");
+  ].filter((part): part is string => part != null);
+}
+
+/** One row of an ablation: a run against its group's baseline. */
+export interface AblationRow {
+  experiment: Experiment;
+  /** Recipe phrases the run has and the baseline has not ("weight decay 0.05"). */
+  added: string[];
+  /** Recipe phrases the baseline has and the run has not (what an added phrase replaced). */
+  removed: string[];
+  /** PublicTest accuracy minus the baseline's. */
+  difference: number;
+}
+
+/** Runs that share a network, epochs, seed and batch, each changing the baseline's recipe. */
+export interface Ablation {
+  baseline: Experiment;
+  rows: AblationRow[];
+}
+
+const symmetricDifference = (a: readonly string[], b: readonly string[]) => a.filter((x) => !b.includes(x)).length + b.filter((x) => !a.includes(x)).length;
+
+/**
+ * The ablations among finished runs chosen on PublicTest: groups of three or more runs of one network with the
+ * same epochs, seed and batch, so that only the recipe differs. The baseline is the run whose recipe differs
+ * least from all the others' (counted in recipe phrases; ties go to the first name), and each other run is
+ * given as what it changed and what that bought on PublicTest, largest gain first.
+ */
+export function ablations(experiments: readonly Experiment[]): Ablation[] {
+  const groups = new Map<string, Experiment[]>();
+  for (const e of experiments) {
+    if (!e.finished || e.selection !== "PublicTest") continue;
+    const key = [e.architecture, e.training.epochs, e.training.seed, e.training.batch].join("|");
+    groups.set(key, [...(groups.get(key) ?? []), e]);
+  }
+  const result: Ablation[] = [];
+  for (const members of groups.values()) {
+    if (members.length < 3) continue;
+    const parts = new Map(members.map((m) => [m, recipeParts(m.training)]));
+    const spread = (c: Experiment) => members.reduce((sum, m) => sum + symmetricDifference(parts.get(c)!, parts.get(m)!), 0);
+    const baseline = [...members].sort((a, b) => spread(a) - spread(b) || a.name.localeCompare(b.name))[0];
+    const base = parts.get(baseline)!;
+    const rows = members
+      .filter((m) => m !== baseline)
+      .map((experiment) => {
+        const own = parts.get(experiment)!;
+        return {
+          experiment,
+          added: own.filter((p) => !base.includes(p)),
+          removed: base.filter((p) => !own.includes(p)),
+          difference: experiment.publicTestAccuracy - baseline.publicTestAccuracy
+        };
+      })
+      .sort((a, b) => b.difference - a.difference || a.experiment.name.localeCompare(b.experiment.name));
+    result.push({baseline, rows});
+  }
+  return result.sort((a, b) => a.baseline.name.localeCompare(b.baseline.name));
 }

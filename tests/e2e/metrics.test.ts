@@ -11,6 +11,7 @@ import path from "node:path";
 import type {Browser, Page} from "playwright-core";
 import {afterAll, beforeAll, describe, expect, inject, it} from "vitest";
 import {EMOTIONS} from "../../src/lib/labels.js";
+import {ablations, type Experiment} from "../../src/lib/experiments.js";
 import {fer2013Available} from "../../tools/fer2013.js";
 import type {ModelEvaluationsReport} from "../../src/lib/model-pages.js";
 import {launchChromium} from "../../tools/browser/chromium.js";
@@ -211,10 +212,15 @@ describe("the model pages in headless Chromium", () => {
     const runs = await page.getByTestId("run").count();
     const notTrained = await page.getByTestId("not-trained").count();
     const listed = await page.locator("[data-testid=experiments] tbody tr").evaluateAll((trs) => trs.map((tr) => tr.getAttribute("data-run")));
+    const ablated = await page.locator("[data-testid=ablation]").evaluateAll((tables) =>
+      tables.map((table) => [...table.querySelectorAll("tbody tr")].map((tr) => tr.getAttribute("data-run")))
+    );
     await page.close();
     expect(runs + notTrained).toBeGreaterThan(0);
-    const {experiments} = JSON.parse(fs.readFileSync(path.join(import.meta.dirname, "../../src/models/experiments.json"), "utf8")) as {experiments: {name: string}[]};
+    const {experiments} = JSON.parse(fs.readFileSync(path.join(import.meta.dirname, "../../src/models/experiments.json"), "utf8")) as {experiments: Experiment[]};
     expect([...listed].sort()).toEqual(experiments.map((e) => e.name).sort());
+    // One table per ablation of the committed table, baseline first.
+    expect(ablated).toEqual(ablations(experiments).map((a) => [a.baseline.name, ...a.rows.map((r) => r.experiment.name)]));
     expect(problems).toEqual({consoleErrors: [], failedRequests: [], foreignRequests: []});
   });
 });

@@ -1,5 +1,5 @@
 import {describe, expect, it} from "vitest";
-import {recipeSummary} from "../../src/lib/experiments.js";
+import {ablations, recipeSummary, type Experiment} from "../../src/lib/experiments.js";
 import type {TrainingConfig} from "../../src/lib/model-folder.js";
 
 const base: TrainingConfig = {
@@ -27,5 +27,37 @@ describe("recipeSummary(training)", () => {
     expect(recipeSummary({...base, optimizer: "sgd", lr: 0.1, schedule: "cosine", weightDecay: 5e-4, mixup: 0.2, cutmix: 1, labelSmoothing: 0, classWeights: "none"})).toBe(
       "SGD 0.1 cosine, 50 epochs, weight decay 0.0005, mixup 0.2, CutMix 1"
     );
+  });
+});
+
+describe("ablations(experiments)", () => {
+  const run = (name: string, training: Partial<TrainingConfig>, accuracy: number, extra: Partial<Experiment> = {}): Experiment => ({
+    name, architecture: "fer-compact", params: 1, flops: 1, training: {...base, epochs: 30, patience: 30, seed: 5, ...training}, selection: "PublicTest",
+    epochsRun: 30, finished: true, bestEpoch: 30, publicTestAccuracy: accuracy, publicTestByEpoch: [], secondsTrained: 60, imagesPerSecond: null, note: null, ...extra
+  });
+
+  it("groups runs of one network, epochs and seed, takes the run closest to all the others as the baseline, and says what each other run changed and bought", () => {
+    const experiments = [
+      run("abl-sgd", {optimizer: "sgd", lr: 0.01, schedule: "plateau", plateau: {monitor: "accuracy", factor: 0.5, patience: 3}}, 0.64),
+      run("abl-base", {}, 0.65),
+      run("abl-decay", {weightDecay: 0.05}, 0.6575),
+      run("abl-mixup", {mixup: 0.2}, 0.65)
+    ];
+    const [ablation, ...more] = ablations(experiments);
+    expect(more).toHaveLength(0);
+    expect(ablation.baseline.name).toBe("abl-base");
+    expect(ablation.rows.map((r) => [r.experiment.name, r.added, r.removed, Number(r.difference.toFixed(4))])).toEqual([
+      ["abl-decay", ["weight decay 0.05"], [], 0.0075],
+      ["abl-mixup", ["mixup 0.2"], [], 0],
+      ["abl-sgd", ["SGD 0.01 reduce-on-plateau (accuracy, x0.5 after 3)"], ["Adam 0.003 one-cycle"], -0.01]
+    ]);
+  });
+
+  it("leaves out pairs, other seeds or epochs, unfinished runs and runs chosen on a holdout", () => {
+    const experiments = [
+      run("a", {}, 0.65), run("b", {mixup: 0.2}, 0.66), run("c", {seed: 6, erasing: 0.25}, 0.66), run("d", {epochs: 50, erasing: 0.25}, 0.67),
+      run("e", {erasing: 0.25}, 0.66, {finished: false}), run("f", {cutmix: 1}, 0.66, {selection: "TrainingHoldout"})
+    ];
+    expect(ablations(experiments)).toEqual([]);
   });
 });
