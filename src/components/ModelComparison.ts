@@ -117,26 +117,37 @@ export function logTicks(lo: number, hi: number, unit = 1): number[] {
 }
 
 /**
- * Where the names of our models go on the frontier: in order of size (ties: the more accurate first),
- * alternately left (side 0) and right (side 1) of the dot, each at its accuracy unless a name already placed
- * on the same side within `near` (in log10 units of the measure) is closer than `gap` (accuracy, 0-1): then
- * it moves below that one, so that models of one size (a network and its distilled students) stay readable.
+ * Where the names of our models go on the frontier: in order of size (ties: the more accurate first), each
+ * left (side 0) or right (side 1) of its dot, a name taking `near` (in log10 units of the measure) on its
+ * side. A name sits at its accuracy unless it would cover a name already placed (their extents overlap in x
+ * and they are closer than `gap` in accuracy, 0-1): then it moves below that one. Each name takes the side
+ * where it moves least; on a tie, the side after its predecessor's (so neighbours alternate). Models of one
+ * size (a network and its distilled students) and close sizes (whose names reach across) stay readable.
  */
 export function frontierLabels<T extends {x: number; accuracy: number}>(ours: T[], {gap, near}: {gap: number; near: number}): (T & {labelY: number; side: 0 | 1})[] {
   const placed: (T & {labelY: number; side: 0 | 1})[] = [];
-  [...ours].sort((a, b) => a.x - b.x || b.accuracy - a.accuracy).forEach((p, k) => {
-    const side = (k % 2) as 0 | 1;
+  const extent = (x: number, side: 0 | 1) => (side === 0 ? [x - near, x] : [x, x + near]);
+  const place = (p: T, side: 0 | 1) => {
+    const [lo, hi] = extent(p.x, side);
     let labelY = p.accuracy;
     for (let moved = true; moved; ) {
       moved = false;
       for (const q of placed) {
-        if (q.side === side && Math.abs(q.x - p.x) < near && Math.abs(q.labelY - labelY) < gap - 1e-12) {
+        const [qlo, qhi] = extent(q.x, q.side);
+        if (lo < qhi - 1e-12 && qlo < hi - 1e-12 && Math.abs(q.labelY - labelY) < gap - 1e-12) {
           labelY = q.labelY - gap;
           moved = true;
         }
       }
     }
-    placed.push({...p, labelY, side});
+    return labelY;
+  };
+  [...ours].sort((a, b) => a.x - b.x || b.accuracy - a.accuracy).forEach((p) => {
+    const preferred = (placed.length === 0 ? 0 : 1 - placed[placed.length - 1].side) as 0 | 1;
+    const other = (1 - preferred) as 0 | 1;
+    const [first, second] = [place(p, preferred), place(p, other)];
+    const side = p.accuracy - second < p.accuracy - first - 1e-12 ? other : preferred;
+    placed.push({...p, labelY: side === preferred ? first : second, side});
   });
   return placed;
 }

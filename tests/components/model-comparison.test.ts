@@ -62,12 +62,33 @@ describe("frontierLabels", () => {
     ]);
   });
 
-  it("moves a name below one on the same side that it would overlap, and leaves distant ones alone", () => {
-    const labels = frontierLabels([at("a", 5, 0.70), at("b", 5.01, 0.60), at("c", 5.02, 0.695), at("d", 6, 0.70)], {gap: 0.011, near: 0.12});
-    const y = Object.fromEntries(labels.map((l) => [l.name, l.labelY]));
-    expect(labels.find((l) => l.name === "c")!.side).toBe(0);
-    expect(y.c).toBeCloseTo(0.689, 10);
-    expect(y.a).toBe(0.7);
-    expect(y.d).toBe(0.7);
+  it("puts a name on the side where it need not move, and moves it below a name it would cover only where both sides are taken", () => {
+    // c would cover a on the left, so it goes right, where b is far below. e would cover a on the left and c on
+    // the right (c's name starts just left of e's dot): it moves below both, on the side after c's.
+    const labels = frontierLabels([at("a", 5, 0.70), at("b", 5.01, 0.60), at("c", 5.02, 0.695), at("d", 6, 0.70), at("e", 5.03, 0.698)], {gap: 0.011, near: 0.12});
+    const byName = Object.fromEntries(labels.map((l) => [l.name, l]));
+    expect([byName.a.side, byName.b.side, byName.c.side]).toEqual([0, 1, 1]);
+    expect([byName.a.labelY, byName.b.labelY, byName.c.labelY, byName.d.labelY]).toEqual([0.7, 0.6, 0.695, 0.7]);
+    expect(byName.e.side).toBe(0);
+    expect(byName.e.labelY).toBeCloseTo(0.684, 10);
+  });
+
+  it("keeps a right-hand name and the left-hand name of a slightly larger model from covering each other", () => {
+    // compact's name reaches right over slim's, which reaches left: slim moves below compact's name, or to its own right side.
+    const labels = frontierLabels([at("compact", 1.734, 0.671), at("slim", 1.878, 0.675)], {gap: 0.011, near: 0.196});
+    const [compact, slim] = labels;
+    expect(compact.side).toBe(0);
+    expect(slim.side).toBe(1);
+    expect(slim.labelY).toBe(0.675);
+    const crowded = frontierLabels([at("a", 1.70, 0.66), at("compact", 1.734, 0.671), at("slim", 1.878, 0.675), at("far", 2.0, 0.675)], {gap: 0.011, near: 0.196});
+    const y = Object.fromEntries(crowded.map((l) => [l.name, [l.side, Number(l.labelY.toFixed(3))]]));
+    for (const [i, p] of crowded.entries()) {
+      for (const q of crowded.slice(i + 1)) {
+        const [plo, phi] = p.side === 0 ? [p.x - 0.196, p.x] : [p.x, p.x + 0.196];
+        const [qlo, qhi] = q.side === 0 ? [q.x - 0.196, q.x] : [q.x, q.x + 0.196];
+        const overlapX = plo < qhi && qlo < phi;
+        expect(overlapX && Math.abs(p.labelY - q.labelY) < 0.011 - 1e-9, `${p.name} and ${q.name} overlap: ${JSON.stringify(y)}`).toBe(false);
+      }
+    }
   });
 });
