@@ -70,6 +70,10 @@ describe("Tune to me, in headless Chromium", () => {
     await page.goto(`${server.origin}/pages/classifier`);
     await page.waitForSelector("[data-backend]:not([data-backend=''])", {timeout: 60_000});
     const shipped = await probe(page);
+    // The page quotes the committed bench of the model it ships, not of an earlier default.
+    const bench = JSON.parse(fs.readFileSync(path.join(import.meta.dirname, "../../src/data/classifier-personal.json"), "utf8")) as {model: {name: string}};
+    expect(bench.model.name).toBe(readModelsIndex().default);
+    expect(await page.getByTestId("personal-bench").innerText()).toContain(`shipped model (${bench.model.name})`);
 
     const tune = page.getByRole("button", {name: "Tune to me"});
     expect(await tune.isDisabled()).toBe(true);

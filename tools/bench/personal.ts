@@ -5,7 +5,9 @@
 // side, slightly blurred: personShift). For k = 5, 10 and 20 faces per expression, drawn with a seed, the page
 // tunes a personal model and the other shifted faces are scored before and after (7-way accuracy), over
 // `reps` draws; the same on unshifted faces checks that tuning a reader the model already reads well does not
-// hurt; and the time of one tuning (k = 10, 40 faces) on each backend. Only aggregates are printed.
+// hurt; and the time of one tuning (k = 10, 40 faces) on each backend. Only aggregates are printed (and with
+// --write FILE written, with the model, the command and the commit: src/data/classifier-personal.json is
+// what the classifier page quotes; --load "..." says what else ran).
 
 import fs from "node:fs";
 import path from "node:path";
@@ -18,6 +20,7 @@ import {IMAGE_PIXELS, IMAGE_SIZE, splitIndices} from "../../src/lib/dataset.js";
 import {warpFace} from "../../src/lib/augment.js";
 import {EMOTIONS} from "../../src/lib/labels.js";
 import {Random} from "../../src/lib/random.js";
+import {benchCommand, benchCommit, shippedModelName, writeBenchResult} from "./record.js";
 
 const CLASSES = ["happy", "sad", "surprise", "neutral"].map((e) => EMOTIONS.indexOf(e as (typeof EMOTIONS)[number]));
 const KS = [5, 10, 20];
@@ -100,7 +103,7 @@ const mean = (values: number[]) => values.reduce((a, b) => a + b, 0) / values.le
 const round = (v: number, digits = 4) => Math.round(v * 10 ** digits) / 10 ** digits;
 
 export async function runBench(argv: string[]): Promise<object> {
-  const {flags} = parseFlags(argv, {dist: "string", reps: "number", data: "string"});
+  const {flags} = parseFlags(argv, {dist: "string", reps: "number", data: "string", write: "string", load: "string"});
   const dist = path.resolve(flags.dist ?? "dist");
   if (!fs.existsSync(path.join(dist, "pages", "classifier.html"))) throw new Error(`no built classifier page in ${dist}: run npm run build first (or pass --dist DIR)`);
   const reps = flags.reps ?? 3;
@@ -120,7 +123,8 @@ export async function runBench(argv: string[]): Promise<object> {
   try {
     const page: Page = await browser.newPage();
     await page.goto(`${server.origin}/pages/classifier?backend=wasm`);
-    await page.waitForFunction("window.ferClassifier", null, {timeout: 60_000});
+    // A function, not a string: the site's content security policy forbids eval, which a string predicate needs.
+    await page.waitForFunction(() => (window as unknown as {ferClassifier?: unknown}).ferClassifier, null, {timeout: 60_000});
     const trials: (Trial & {ms: number})[] = [];
     for (const shiftedFaces of [true, false]) {
       for (const k of KS) {
@@ -148,8 +152,12 @@ export async function runBench(argv: string[]): Promise<object> {
     const shiftedSummary = summary(true);
     const unshiftedSummary = summary(false);
     const clean = mean(trials.filter((t) => !t.shifted).map((t) => t.before));
-    return {
+    const result = {
       bench: "personal",
+      command: benchCommand("personal", argv),
+      date: new Date().toISOString().slice(0, 10),
+      model: {name: shippedModelName()},
+      load: flags.load ?? "other load not recorded",
       classes: CLASSES.map((c) => EMOTIONS[c]),
       faces: rows.length,
       shift: "framed 1.25x closer and 4 px lower, contrast x0.45, +15% brightness, light from one side (+-15%), 3x3 blur",
@@ -158,8 +166,14 @@ export async function runBench(argv: string[]): Promise<object> {
       unshifted: Object.fromEntries(Object.entries(unshiftedSummary).map(([k, s]) => [k, {...s, change: round(s.after - s.before)}])),
       tuningMsK10: timing,
       reps,
-      note: "accuracy over the 7 classes on the faces not used for tuning; recovered = (after - before) / (unshifted - before); tuning time of 40 faces (10 per expression), after one warm-up tuning"
+      note: "accuracy over the 7 classes on the faces not used for tuning; recovered = (after - before) / (unshifted - before); tuning time of 40 faces (10 per expression), after one warm-up tuning",
+      commit: benchCommit()
     };
+    if (flags.write) {
+      writeBenchResult(flags.write, result);
+      process.stderr.write(`bench personal: wrote ${flags.write}\n`);
+    }
+    return result;
   } finally {
     await browser.close();
     await server.close();

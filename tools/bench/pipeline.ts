@@ -19,12 +19,12 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import {execFileSync} from "node:child_process";
 import type {Browser, Page} from "playwright-core";
 import {parseFlags} from "../cli.js";
 import {launchChromium} from "../browser/chromium.js";
 import {serveStatic} from "../browser/serve-static.js";
 import {writeY4mVideo} from "../browser/y4m.js";
+import {benchCommand, benchCommit, writeBenchResult} from "./record.js";
 import {fer2013Available, loadFer2013} from "../fer2013.js";
 import {
   SIZE_BUCKETS, TILT_BUCKETS, assign, bucketName, bucketOf, faceSquareOf, makeScene, permutation, poolFace, sceneSet,
@@ -462,10 +462,10 @@ export async function runBench(argv: string[]): Promise<object> {
     const over100 = outcomes.filter((o) => o.size >= 100);
     const ious = outcomes.flatMap((o) => (o.photoIou === null ? [] : [o.photoIou]));
     // The command that reproduces the numbers: where the site and the output live does not change them.
-    const command = ["npm run bench -- pipeline", ...argv.filter((a, i) => !/^--(write|dist|load)/.test(a) && !/^--(write|dist|load)$/.test(argv[i - 1] ?? ""))].join(" ");
+    const command = benchCommand("pipeline", argv);
     const result = {
       bench: "pipeline",
-      command: command.trim(),
+      command,
       date: new Date().toISOString().slice(0, 10),
       chromium: browser.version(),
       note: `headless Chromium on a 2-core machine (${flags.load ?? "other load not recorded"}): timings vary with load; WebGL is software (SwiftShader) here`,
@@ -504,17 +504,10 @@ export async function runBench(argv: string[]): Promise<object> {
         frameWaitMs: round(median(times.wait), 1),
         seconds: Math.round((Date.now() - started) / 1000)
       },
-      commit: (() => {
-        try {
-          return execFileSync("git", ["rev-parse", "--short", "HEAD"], {encoding: "utf8"}).trim();
-        } catch {
-          return null;
-        }
-      })()
+      commit: benchCommit()
     };
     if (flags.write) {
-      fs.mkdirSync(path.dirname(path.resolve(flags.write)), {recursive: true});
-      fs.writeFileSync(flags.write, `${JSON.stringify(result, null, 2)}\n`);
+      writeBenchResult(flags.write, result);
       log(`wrote ${flags.write}`);
     }
     return result;
