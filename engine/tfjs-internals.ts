@@ -1,6 +1,6 @@
 // The tfjs internals the engine reads and patches: the wasm backend's heap, tensor table and built-in kernels
 // (wasm-heap.ts, wasm-kernels.ts, wasm-overrides.ts, native-kernels.ts) and the tfjs-layers classes whose
-// call it hooks (batch-norm.ts, conv-layer.ts). They are not public API and may change in any release, so the
+// call it hooks (batch-norm.ts, conv-layer.ts, dropout.ts). They are not public API and may change in any release, so the
 // engine checks them once per thread when wasm starts, and fails with one message instead of training on
 // misread tensors.
 export const TFJS_VERSION = "4.22.0";
@@ -23,7 +23,7 @@ export interface TfjsFound {
 }
 
 /** tfjs-layers classes whose call the engine hooks on wasm (batch-norm.ts, conv-layer.ts). */
-export const HOOKED_LAYERS = ["BatchNormalization", "ReLU", "Activation", "Conv2D"] as const;
+export const HOOKED_LAYERS = ["BatchNormalization", "ReLU", "Activation", "Conv2D", "Dropout"] as const;
 
 type Probed = Record<string, unknown>;
 

@@ -24,7 +24,7 @@ import {parseFlags} from "../cli.js";
 import {launchChromium} from "../browser/chromium.js";
 import {serveStatic} from "../browser/serve-static.js";
 import {writeY4mVideo} from "../browser/y4m.js";
-import {benchCommand, benchCommit, writeBenchResult} from "./record.js";
+import {benchCommand, benchCommit, shippedModelName, writeBenchResult} from "./record.js";
 import {fer2013Available, loadFer2013} from "../fer2013.js";
 import {
   SIZE_BUCKETS, TILT_BUCKETS, assign, bucketName, bucketOf, faceSquareOf, makeScene, permutation, poolFace, sceneSet,
@@ -357,7 +357,6 @@ export async function runBench(argv: string[]): Promise<object> {
   if (!fer2013Available()) throw new Error("the pipeline bench needs FER2013 (its PrivateTest faces): set FER2013_PATH or put it in data/fer2013");
   const dataset = await loadFer2013();
   const pool: FacePool = {pixels: dataset.pixels, labels: dataset.labels, indices: splitIndices(dataset, "PrivateTest")};
-  const info = JSON.parse(fs.readFileSync(path.join("src", "vendor", "classifier", "model-info.json"), "utf8"));
 
   const server = await serveStatic(dist);
   const browser = await launchChromium();
@@ -469,7 +468,7 @@ export async function runBench(argv: string[]): Promise<object> {
       date: new Date().toISOString().slice(0, 10),
       chromium: browser.version(),
       note: `headless Chromium on a 2-core machine (${flags.load ?? "other load not recorded"}): timings vary with load; WebGL is software (SwiftShader) here`,
-      model: {name: info.name},
+      model: {name: shippedModelName()},
       scenes: {
         seed, split: "PrivateTest", frame: "640x480", faceScenes, emptyScenes, faces: outcomes.length, backend,
         sizes: "face height 40-456 px (the pasted 48x48 crop's side), bucket drawn uniformly", tilt: "uniform in ±30°", facesPerScene: "1-4"
