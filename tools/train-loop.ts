@@ -350,8 +350,9 @@ function publicTestAccuracyOf(state: RunState): number {
 }
 
 /**
- * The teachers' soft targets for every training face: each teacher's probabilities averaged with its mirror
- * image's, the teachers averaged, then softened by the temperature (p^(1/T), renormalised: logits / T).
+ * The teachers' soft targets for every training face: each teacher's probabilities averaged over its views
+ * (the face and its mirror image, or with tta "crops" the evaluator's ten views), the teachers averaged, then
+ * softened by the temperature (p^(1/T), renormalised: logits / T).
  */
 async function teacherProbabilities(distill: NonNullable<TrainingConfig["distill"]>, input: Float32Array): Promise<Float32Array> {
   if (distill.teachers.length === 0) throw new Error("--teachers names no model folder");
@@ -360,7 +361,7 @@ async function teacherProbabilities(distill: NonNullable<TrainingConfig["distill
   for (const dir of distill.teachers) {
     const predictor = await openFolderPredictor(path.resolve(dir));
     try {
-      const p = await predictor.predict(input, {flip: true});
+      const p = await predictor.predict(input, {tta: distill.tta ?? "flip"});
       for (let i = 0; i < mean.length; i++) mean[i] += p[i] / distill.teachers.length;
     } finally {
       await predictor.dispose();

@@ -39,6 +39,7 @@ export const TRAIN_FLAGS = {
   teachers: "string",
   "distill-weight": "number",
   "distill-temperature": "number",
+  "teacher-tta": "string",
   flip: "number",
   shift: "number",
   rotation: "number",
@@ -68,8 +69,9 @@ every epoch in OUT/checkpoint/, so a killed run continues with --resume --out OU
   --schedule ${SCHEDULES.join("|")}
   --label-smoothing X    --weight-decay X   --class-weights ${CLASS_WEIGHTINGS.join("|")}
   --mixup ALPHA          --cutmix ALPHA      --erasing P (random-erasing probability)
-  --teachers DIR,DIR     distil from these model folders (an ensemble: their mean, mirror-averaged), with
-                         --distill-weight W (default 0.7) of the target and --distill-temperature T (default 2)
+  --teachers DIR,DIR     distil from these model folders (an ensemble: their mean), with --distill-weight W
+                         (default 0.7) of the target and --distill-temperature T (default 2); each teacher
+                         averages --teacher-tta flip|crops (default flip: the face and its mirror; crops: ten views)
   --patience N           early stopping on PublicTest accuracy
   --plateau-monitor loss|accuracy  --plateau-factor X  --plateau-patience N
                          what the plateau schedule watches, and how it cuts (Keras's ReduceLROnPlateau)
@@ -155,10 +157,12 @@ export function parseTrainOptions(argv: readonly string[]): TrainOptions {
     distill: flags.teachers === undefined ? null : {
       teachers: flags.teachers.split(",").map((dir) => dir.trim()).filter(Boolean),
       weight: checked("distill-weight", flags["distill-weight"], 0.7, {min: 0, max: 1}),
-      temperature: checked("distill-temperature", flags["distill-temperature"], 2, {min: 0.1, max: 20})
+      temperature: checked("distill-temperature", flags["distill-temperature"], 2, {min: 0.1, max: 20}),
+      ...(flags["teacher-tta"] === undefined ? {} : {tta: oneOf("teacher-tta", flags["teacher-tta"], ["flip", "crops"] as const, "flip")})
     }
   };
   const backend = oneOf("backend", flags.backend, ["node", "wasm", "cpu"] as const, "node");
+  if (flags["teacher-tta"] !== undefined && flags.teachers === undefined) throw new Error("--teacher-tta needs --teachers, the models whose views it averages");
   if (flags.resume && !flags.out) throw new Error("--resume needs --out DIR, the folder of the run to continue");
   const out = path.resolve(flags.out ?? path.join("runs", `${name}-${timestamp()}`));
   const synthetic = flags.synthetic === undefined ? undefined : checked("synthetic", flags.synthetic, 0, {min: 1, integer: true});

@@ -65,9 +65,10 @@ export interface TrainingConfig {
   cutmix?: number;
   /**
    * Knowledge distillation: each face's target mixes its (smoothed) label with `weight` of the teachers' mean
-   * probabilities on it (each teacher averaged with its mirror image), softened by `temperature`.
+   * probabilities on it, softened by `temperature`. Each teacher averages its views of the face: `tta` "flip"
+   * (absent: the same) the face and its mirror image, "crops" the evaluator's ten views.
    */
-  distill?: {teachers: string[]; weight: number; temperature: number} | null;
+  distill?: {teachers: string[]; weight: number; temperature: number; tta?: "flip" | "crops"} | null;
 }
 
 export interface PlateauConfig {

@@ -104,14 +104,14 @@ describe("npm run train", () => {
     expect(refused.code).toBe(1);
   });
 
-  it("train --teachers DIR distils from a trained model (with --cutmix), recording both in metadata.json", async () => {
+  it("train --teachers DIR distils from a trained model (its ten views with --teacher-tta crops; with --cutmix), recording both in metadata.json", async () => {
     const teacher = path.join(temp, "full");
     const out = path.join(temp, "student");
-    const {code, stdout} = await runCli("train", [...RUN, "--epochs", "1", "--teachers", teacher, "--distill-weight", "0.5", "--cutmix", "1", "--out", out]);
+    const {code, stdout} = await runCli("train", [...RUN, "--epochs", "1", "--teachers", teacher, "--distill-weight", "0.5", "--teacher-tta", "crops", "--cutmix", "1", "--out", out]);
     expect(code).toBe(0);
     expect(JSON.parse(stdout)).toMatchObject({epochsRun: 1, finished: true});
     const metadata = validateMetadata(readJson(path.join(out, "metadata.json")));
-    expect(metadata.training).toMatchObject({cutmix: 1, distill: {teachers: [teacher], weight: 0.5, temperature: 2}});
+    expect(metadata.training).toMatchObject({cutmix: 1, distill: {teachers: [teacher], weight: 0.5, temperature: 2, tta: "crops"}});
   }, 60_000);
 
   it("train --holdout F selects on a seeded part of Training and still records PublicTest; --max-hours ends the run", async () => {
@@ -198,7 +198,9 @@ describe("parseTrainOptions", () => {
       [["--holdout", "1"], "--holdout is 1, expected a number in [0.01, 0.9]"],
       [["--max-hours", "0"], "--max-hours is 0, expected a number >= 0.000001"],
       [["--shift", "-1"], "--shift is -1, expected a number in [0, 24]"],
-      [["--distill-weight", "2", "--teachers", "x"], "--distill-weight is 2, expected a number in [0, 1]"]
+      [["--distill-weight", "2", "--teachers", "x"], "--distill-weight is 2, expected a number in [0, 1]"],
+      [["--teacher-tta", "ten", "--teachers", "x"], '--teacher-tta is "ten", expected one of flip, crops'],
+      [["--teacher-tta", "crops"], "--teacher-tta needs --teachers, the models whose views it averages"]
     ];
     for (const [args, message] of cases) expect(() => parseTrainOptions(["--model", "tiny", ...args])).toThrow(message);
   });
