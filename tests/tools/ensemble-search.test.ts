@@ -46,6 +46,25 @@ describe("npm run ensemble-search", () => {
     expect(accuracies).toEqual([...accuracies].sort((x, y) => y - x));
   }, 60_000);
 
+  it("with --crops scores each member over the evaluator's ten views, as predictFaces's tta: crops gives them", async () => {
+    const {code, stdout, stderr} = await runCli("ensemble-search", ["--models", dirs.join(","), "--crops", "--synthetic", "21"]);
+    expect([code, errorLines(stderr)]).toEqual([0, []]);
+    const result = JSON.parse(stdout);
+    expect(result.tta).toBe("crops");
+    await initTrainingBackend({prefer: "wasm"});
+    const dataset = syntheticDataset(21);
+    const indices = splitIndices(dataset, "PublicTest");
+    const labels = Uint8Array.from(indices, (i) => dataset.labels[i]);
+    for (const [k, dir] of dirs.entries()) {
+      const model = await loadModelFolder(dir);
+      const probabilities = await predictFaces(model, facesToInput(dataset.pixels, indices), {tta: "crops"});
+      model.dispose();
+      expect(result.candidates[k].accuracy).toBeCloseTo(evaluatePredictions(probabilities, labels).accuracy, 10);
+    }
+    const both = await runCli("ensemble-search", ["--models", dirs.join(","), "--tta", "--crops", "--synthetic", "7"]);
+    expect([both.code, errorLines(both.stderr)]).toEqual([1, ["error: --tta and --crops are two test-time options; choose one (--crops includes the mirror images)"]]);
+  }, 60_000);
+
   it("needs two model folders, and says which folder is not one", async () => {
     const one = await runCli("ensemble-search", ["--models", dirs[0], "--synthetic", "7"]);
     expect([one.code, errorLines(one.stderr)]).toEqual([1, ["error: --models needs at least two model folders, separated by commas"]]);
