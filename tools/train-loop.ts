@@ -50,6 +50,8 @@ export interface TrainRunOptions {
   backend?: "node" | "wasm" | "cpu";
   onProgress?: (progress: TrainProgress) => void;
   onEpoch?: (record: EpochRecord, run: {bestEpoch: number; epochs: number}) => void;
+  /** A line on work before the first epoch (the teachers' soft targets), and once it is done. */
+  onStatus?: (line: string, done: boolean) => void;
 }
 
 export interface TrainProgress {
@@ -156,7 +158,7 @@ export async function trainRun(options: TrainRunOptions): Promise<TrainResult> {
   const plateau = config.plateau ?? DEFAULT_PLATEAU;
   const trainInput = facesToInput(dataset.pixels, train);
   // Before the trainer's workers start: the teachers' predictors use both cores too.
-  const teacherTargets = config.distill ? await teacherProbabilities(config.distill, trainInput) : null;
+  const teacherTargets = config.distill ? await teacherProbabilities(config.distill, trainInput, options.onStatus) : null;
   const trainLabels = Uint8Array.from(train, (i) => dataset.labels[i]);
   const selectionInput = facesToInput(dataset.pixels, selection);
   const selectionLabels = Uint8Array.from(selection, (i) => dataset.labels[i]);
@@ -354,11 +356,18 @@ function publicTestAccuracyOf(state: RunState): number {
  * (the face and its mirror image, or with tta "crops" the evaluator's ten views), the teachers averaged, then
  * softened by the temperature (p^(1/T), renormalised: logits / T).
  */
-async function teacherProbabilities(distill: NonNullable<TrainingConfig["distill"]>, input: Float32Array): Promise<Float32Array> {
+async function teacherProbabilities(
+  distill: NonNullable<TrainingConfig["distill"]>,
+  input: Float32Array,
+  onStatus?: (line: string, done: boolean) => void
+): Promise<Float32Array> {
   if (distill.teachers.length === 0) throw new Error("--teachers names no model folder");
   const count = input.length / IMAGE_PIXELS;
   const mean = new Float32Array(count * NUM_CLASSES);
-  for (const dir of distill.teachers) {
+  const views = distill.tta === "crops" ? "ten views" : "face + mirror";
+  const started = performance.now();
+  for (const [k, dir] of distill.teachers.entries()) {
+    onStatus?.(`teachers' soft targets: ${path.basename(dir)} (${k + 1} of ${distill.teachers.length}) over ${count} faces, ${views}`, false);
     const predictor = await openFolderPredictor(path.resolve(dir));
     try {
       const p = await predictor.predict(input, {tta: distill.tta ?? "flip"});
@@ -367,6 +376,7 @@ async function teacherProbabilities(distill: NonNullable<TrainingConfig["distill
       await predictor.dispose();
     }
   }
+  onStatus?.(`teachers' soft targets: ${distill.teachers.length} ${distill.teachers.length === 1 ? "teacher" : "teachers"}, ${views}, ${count} faces in ${Math.round((performance.now() - started) / 1000)} s`, true);
   for (let i = 0; i < count; i++) {
     const row = mean.subarray(i * NUM_CLASSES, (i + 1) * NUM_CLASSES);
     let sum = 0;

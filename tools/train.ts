@@ -30,6 +30,7 @@ async function main(): Promise<void> {
     resume,
     extendTo,
     backend,
+    onStatus: (line, done) => (done ? progress.done(line) : progress.update(line)),
     onProgress: (p) =>
       progress.update(
         `epoch ${p.epoch}/${p.epochs} batch ${p.batch}/${p.batches} ${p.imagesPerSecond.toFixed(1)} img/s ` +

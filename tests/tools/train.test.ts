@@ -107,8 +107,10 @@ describe("npm run train", () => {
   it("train --teachers DIR distils from a trained model (its ten views with --teacher-tta crops; with --cutmix), recording both in metadata.json", async () => {
     const teacher = path.join(temp, "full");
     const out = path.join(temp, "student");
-    const {code, stdout} = await runCli("train", [...RUN, "--epochs", "1", "--teachers", teacher, "--distill-weight", "0.5", "--teacher-tta", "crops", "--cutmix", "1", "--out", out]);
+    const {code, stdout, stderr} = await runCli("train", [...RUN, "--epochs", "1", "--teachers", teacher, "--distill-weight", "0.5", "--teacher-tta", "crops", "--cutmix", "1", "--out", out]);
     expect(code).toBe(0);
+    // The teachers' pass comes before the first epoch and says what it is doing.
+    expect(stderr).toMatch(/teachers' soft targets: 1 teacher, ten views, \d+ faces in \d+ s/);
     expect(JSON.parse(stdout)).toMatchObject({epochsRun: 1, finished: true});
     const metadata = validateMetadata(readJson(path.join(out, "metadata.json")));
     expect(metadata.training).toMatchObject({cutmix: 1, distill: {teachers: [teacher], weight: 0.5, temperature: 2, tta: "crops"}});
