@@ -9,7 +9,7 @@ import {spawnSync} from "node:child_process";
 import {cpus} from "node:os";
 import {fileURLToPath} from "node:url";
 import * as tf from "@tensorflow/tfjs";
-import {createTrainer} from "../../engine/trainer.js";
+import {createTrainer, type StepResult} from "../../engine/trainer.js";
 import {loadModelFactory, type ModelSource} from "../../engine/replica.js";
 import {parseFlags, runCli} from "../cli.js";
 import {measurePeak} from "../../engine/peak.js";
@@ -63,6 +63,13 @@ export interface TrainBenchResult extends BenchRunCore {
   trainingCpuMsPerStep: number;
   /** batch / (cpuMsPerStep / max(1, workers)): the training speed this run's work implies on idle cores. */
   trainingImagesPerSecondIdleEstimate: number;
+  /**
+   * Where a step's wall time goes, medians over the timed steps, per worker: its gradient ("compute"),
+   * waiting at the barrier for the other workers ("wait"), averaging the gradients and the optimizer's
+   * update ("apply"); "outside" is the step's wall time beyond the slowest worker's three (the batch's
+   * copy and the messages between the threads).
+   */
+  stepPhasesMs: {compute: number[]; wait: number[]; apply: number[]; outside: number};
   inferenceImagesPerSecond: number;
   batch1LatencyMs: number;
   peakRssBytes: number;
@@ -87,6 +94,18 @@ async function flopsOf(model: tf.LayersModel): Promise<number | null> {
   }
 }
 
+/** The medians of each worker's phases over the timed steps, and of the wall time beyond the slowest worker. */
+export function stepPhases(stepMs: number[], timings: StepResult["timing"][]): TrainBenchResult["stepPhasesMs"] {
+  const round = (ms: number) => Math.round(ms * 10) / 10;
+  const perWorker = (phase: keyof StepResult["timing"]) =>
+    (timings[0]?.[phase] ?? []).map((_, w) => round(median(timings.map((t) => t[phase][w]))));
+  const outside = stepMs.map((ms, s) => {
+    const t = timings[s];
+    return ms - Math.max(0, ...t.computeMs.map((c, w) => c + t.waitMs[w] + t.applyMs[w]));
+  });
+  return {compute: perWorker("computeMs"), wait: perWorker("waitMs"), apply: perWorker("applyMs"), outside: round(median(outside))};
+}
+
 /** Runs one configuration in this process. */
 export async function measure(config: BenchConfig): Promise<TrainBenchResult> {
   const trainer = await createTrainer({
@@ -103,14 +122,16 @@ export async function measure(config: BenchConfig): Promise<TrainBenchResult> {
     for (let i = 0; i < xs.length; i++) xs[i] = ((i * 2654435761) >>> 0) / 4294967296;
     const labels = Int32Array.from({length: config.batch}, (_, i) => i % trainer.numClasses);
     const stepMs: number[] = [];
+    const timings: StepResult["timing"][] = [];
     let cpuMicros = 0;
     for (let s = 0; s < config.warmup + config.steps; s++) {
       const started = performance.now();
       const cpuBefore = process.cpuUsage();
-      await trainer.step({xs, labels});
+      const {timing} = await trainer.step({xs, labels});
       const cpu = process.cpuUsage(cpuBefore);
       if (s >= config.warmup) {
         stepMs.push(performance.now() - started);
+        timings.push(timing);
         cpuMicros += cpu.user + cpu.system;
       }
       process.stderr.write(`  ${config.model} ${config.config} workers=${config.workers}: step ${s + 1}/${config.warmup + config.steps} ${(performance.now() - started).toFixed(0)} ms\n`);
@@ -150,6 +171,7 @@ export async function measure(config: BenchConfig): Promise<TrainBenchResult> {
       trainingImagesPerSecond: config.batch / (median(stepMs) / 1000),
       trainingStepMs: stepMs.map((ms) => Math.round(ms)),
       trainingCpuMsPerStep: cpuMicros / 1000 / config.steps,
+      stepPhasesMs: stepPhases(stepMs, timings),
       trainingImagesPerSecondIdleEstimate: config.batch / (cpuMicros / 1e6 / config.steps / Math.max(1, config.workers)),
       inferenceImagesPerSecond: config.batch / (median(predictMs) / 1000),
       batch1LatencyMs: median(latencyMs),

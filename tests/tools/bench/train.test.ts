@@ -1,5 +1,5 @@
 import {describe, expect, it} from "vitest";
-import {parseConfig, summarize, versusPytorch} from "../../../tools/bench/train.js";
+import {parseConfig, summarize, versusPytorch, stepPhases} from "../../../tools/bench/train.js";
 
 describe("the train bench's --configs", () => {
   it("parseConfig reads native and wasm, with engine features switched off after /off=", () => {
@@ -39,5 +39,17 @@ describe("the train bench against PyTorch", () => {
     const row = (model: string, config: string, workers: number, imagesPerSecond: number) => ({model, config, workers, runs: 1, imagesPerSecond, shareOfPeak: null});
     const ratios = versusPytorch([row("seed-vgg", "native", 2, 90), row("seed-vgg", "pytorch", 2, 40), row("seed-vgg", "native", 1, 50), row("fer-compact", "native", 2, 600)]);
     expect(ratios).toEqual([{model: "seed-vgg", config: "native", workers: 2, ratio: 2.25}]);
+  });
+});
+
+describe("the train bench's step phases", () => {
+  it("gives each worker's median gradient, barrier and update time, and the wall time beyond the slowest worker", () => {
+    const timings = [
+      {computeMs: [100, 90], waitMs: [0, 10], applyMs: [20, 20]},
+      {computeMs: [110, 100], waitMs: [0, 10], applyMs: [22, 20]},
+      {computeMs: [300, 290], waitMs: [1, 11], applyMs: [21, 21]}
+    ];
+    // Slowest worker per step: 120, 132, 322 ms; the steps took 125, 140 and 330 ms.
+    expect(stepPhases([125, 140, 330], timings)).toEqual({compute: [110, 100], wait: [0, 10], apply: [21, 20], outside: 8});
   });
 });
