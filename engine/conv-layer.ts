@@ -6,6 +6,9 @@
 // tape calls only for inputs that lead back to a trained variable. A ReLU activation's mask is applied to the
 // output gradient once, shared by the closures, or not at all where a BatchNorm's gradient kernel applied it
 // already (batch-norm.ts; FER_ENGINE_OFF=relu-bn). Off with FER_ENGINE_OFF=conv-grads.
+// While a tape records, each forward input and each output gradient gets a keep id (attributes keepX and
+// keepDy), under which the native addon keeps a Winograd layer's blocked copy of it for the second call that
+// reads it (the filter gradient; the other gradient), instead of reordering it again (FER_ENGINE_OFF=keep-blocked).
 import * as tf from "@tensorflow/tfjs";
 import {engineFeatureOn} from "./features.js";
 import {gradientMasked, layerClass, markRectified} from "./batch-norm.js";
@@ -20,7 +23,13 @@ interface EngineConvAttrs {
   dataFormat: "NHWC";
   dilations: [number, number];
   activation: "linear" | "relu";
+  /** The forward input's keep id; -1 where no gradient will follow (no tape recording). */
+  keepX: number;
 }
+
+// Keep ids are never reused within a thread, so a kept copy can only be taken by the calls that share its id.
+let lastKeepId = -1;
+const keepId = (): number => (engineFeatureOn("keep-blocked") ? ++lastKeepId : -1);
 
 interface ConvLayer {
   rank: number;
@@ -54,14 +63,14 @@ export function registerConvLayer(): void {
     outputsToSave: [true],
     gradFunc: (dy, saved, attrs) => {
       const [x, filter, y] = saved;
-      const {strides, pad, activation} = attrs as unknown as EngineConvAttrs;
+      const {strides, pad, activation, keepX} = attrs as unknown as EngineConvAttrs;
       // The output gradient through the activation; y > 0 exactly where the pre-activation was.
       const masked = activation !== "relu" || gradientMasked(dy as tf.Tensor);
       const g = masked ? (dy as tf.Tensor) : (tf.engine().runKernel(RELU_GRAD, {dy: dy as tf.Tensor, x: y}) as tf.Tensor);
-      const common = {strides, pad, dataFormat: "NHWC"};
+      const common = {strides, pad, dataFormat: "NHWC", keepDy: keepId()};
       return {
         x: () => tf.engine().runKernel("Conv2DBackpropInput", {dy: g, filter}, {...common, inputShape: x.shape}) as tf.Tensor,
-        filter: () => tf.engine().runKernel("Conv2DBackpropFilter", {x, dy: g}, {...common, filterShape: filter.shape}) as tf.Tensor,
+        filter: () => tf.engine().runKernel("Conv2DBackpropFilter", {x, dy: g}, {...common, keepX, filterShape: filter.shape}) as tf.Tensor,
         bias: () => tf.sum(g, [0, 1, 2])
       };
     }
@@ -82,7 +91,8 @@ export function registerConvLayer(): void {
       pad: this.padding as "same" | "valid",
       dataFormat: "NHWC",
       dilations: [1, 1],
-      activation
+      activation,
+      keepX: tf.engine().isTapeOn() ? keepId() : -1
     };
     const convInputs: Record<string, tf.Tensor> = {x: input, filter: this.kernel.read()};
     if (this.bias != null) convInputs.bias = this.bias.read();

@@ -18,6 +18,11 @@ export const ENGINE_FEATURES = {
    */
   winograd: "Winograd convolutions for the 3x3 layers where they pay",
   /**
+   * A Winograd layer's blocked copies reused within a step: the forward input's for the filter gradient, and
+   * the output gradient's reordered once for both gradients (keep ids from conv-layer.ts, kept in the addon).
+   */
+  "keep-blocked": "a Winograd layer's blocked input and output gradient reordered once per step",
+  /**
    * A convolution with a ReLU inside it whose output goes to a BatchNorm (seed-vgg's order, Keras's
    * Conv2D(activation="relu") then BatchNormalization()): the BatchNorm's gradient kernel applies the ReLU's
    * mask to the gradient it writes, instead of a pass of its own over the convolution's output.

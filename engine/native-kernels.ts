@@ -1,5 +1,6 @@
 // Registers the optional oneDNN addon's kernels on the wasm backend: convolutions (forward, fused
-// bias+ReLU, both gradients; Winograd where it pays, unless FER_ENGINE_OFF=winograd) and MaxPoolGrad read and write tensors in place in the wasm heap. The addon gets
+// bias+ReLU, both gradients; Winograd where it pays, unless FER_ENGINE_OFF=winograd; the keep ids of
+// engine/conv-layer.ts passed through as attributes) and MaxPoolGrad read and write tensors in place in the wasm heap. The addon gets
 // the heap's ArrayBuffer and byte offsets, and checks them against the buffer's length before it touches
 // memory, so a wrong offset here throws ("conv2d: input at offset ... lies past the heap's ... bytes").
 import * as tf from "@tensorflow/tfjs";
@@ -25,10 +26,17 @@ function channelsLast(dataFormat: unknown): boolean {
   return dataFormat == null || dataFormat === "NHWC" || dataFormat === "channelsLast";
 }
 
+/** Keep ids (engine/conv-layer.ts) of a call's input and output gradient; -1 where the caller gave none. */
+interface KeepIds {
+  keepX?: number;
+  keepDy?: number;
+}
+
 function convParams(
   convInfo: tf.backend_util.Conv2DInfo,
   offsets: {x: number; w: number; y: number; bias: number},
-  relu: boolean
+  relu: boolean,
+  {keepX = -1, keepDy = -1}: KeepIds = {}
 ): Float64Array {
   const effectiveHeight = (convInfo.filterHeight - 1) * convInfo.dilationHeight + 1;
   const effectiveWidth = (convInfo.filterWidth - 1) * convInfo.dilationWidth + 1;
@@ -42,7 +50,7 @@ function convParams(
     convInfo.batchSize, convInfo.inHeight, convInfo.inWidth, convInfo.inChannels, convInfo.outChannels,
     convInfo.filterHeight, convInfo.filterWidth, convInfo.strideHeight, convInfo.strideWidth,
     top, left, bottom, right, convInfo.outHeight, convInfo.outWidth,
-    convInfo.dilationHeight, convInfo.dilationWidth, relu ? 1 : 0, engineFeatureOn("winograd") ? 1 : 0
+    convInfo.dilationHeight, convInfo.dilationWidth, relu ? 1 : 0, engineFeatureOn("winograd") ? 1 : 0, keepX, keepDy
   ]);
 }
 
@@ -86,7 +94,8 @@ export function registerNativeKernels(addon: NativeAddon): void {
     const params = convParams(
       convInfo,
       {x: offsetOf(backend, x), w: offsetOf(backend, filter), y: offsetOf(backend, out), bias: bias == null ? -1 : offsetOf(backend, bias)},
-      activation === "relu"
+      activation === "relu",
+      args.attrs as KeepIds
     );
     addon.conv2d(heapBuffer(backend), FORWARD, params);
     return out;
@@ -101,7 +110,7 @@ export function registerNativeKernels(addon: NativeAddon): void {
       attrs.inputShape as Shape4, filter.shape as Shape4, attrs.strides, 1, attrs.pad, attrs.dimRoundingMode
     );
     const dx = backend.makeOutput(convInfo.inShape, "float32");
-    const params = convParams(convInfo, {x: offsetOf(backend, dx), w: offsetOf(backend, filter), y: offsetOf(backend, dy), bias: -1}, false);
+    const params = convParams(convInfo, {x: offsetOf(backend, dx), w: offsetOf(backend, filter), y: offsetOf(backend, dy), bias: -1}, false, {keepDy: (attrs as KeepIds).keepDy});
     addon.conv2d(heapBuffer(backend), BACKWARD_DATA, params);
     return dx;
   };
@@ -115,7 +124,7 @@ export function registerNativeKernels(addon: NativeAddon): void {
       x.shape as Shape4, attrs.filterShape as Shape4, attrs.strides, 1, attrs.pad, attrs.dimRoundingMode
     );
     const dw = backend.makeOutput(attrs.filterShape, "float32");
-    const params = convParams(convInfo, {x: offsetOf(backend, x), w: offsetOf(backend, dw), y: offsetOf(backend, dy), bias: -1}, false);
+    const params = convParams(convInfo, {x: offsetOf(backend, x), w: offsetOf(backend, dw), y: offsetOf(backend, dy), bias: -1}, false, attrs as KeepIds);
     addon.conv2d(heapBuffer(backend), BACKWARD_WEIGHTS, params);
     return dw;
   };

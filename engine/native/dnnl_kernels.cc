@@ -14,6 +14,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
+#include <deque>
 #include <map>
 #include <memory>
 #include <string>
@@ -178,9 +179,117 @@ ConvPlan& conv_plan(int kind, const ConvParams& p) {
   return *slot;
 }
 
+// Blocked copies kept between the calls of one training step. A Winograd layer reorders its activations into
+// oneDNN's blocked layout on every call, and some of them twice: the forward input again for the filter
+// gradient, and the output gradient once for each gradient. engine/conv-layer.ts names each forward input and
+// each output gradient with a fresh id (keep ids, never reused): the first call that reorders it keeps the
+// blocked copy under that id, and the call that needs it again takes it, if it still holds the same tensor
+// (the same heap address, which the tape keeps alive between the calls, and the same layout); otherwise it
+// reorders as before. A copy nobody takes (a layer whose filter gradient is not asked for) is dropped after
+// MAX_KEPT newer ones. Taken and dropped buffers are reused, so a step allocates nothing once warm.
+struct KeptCopy {
+  std::unique_ptr<memory> mem;
+  const float* source;
+};
+
+struct KeptStore {
+  std::map<int64_t, KeptCopy> copies;
+  std::deque<int64_t> order;  // ids in the order they were kept
+  std::vector<std::unique_ptr<memory>> spares;
+};
+
+constexpr size_t MAX_KEPT = 16;
+
+KeptStore& kept_store() {
+  thread_local KeptStore store;
+  return store;
+}
+
+void spare(std::unique_ptr<memory> mem) {
+  auto& store = kept_store();
+  store.spares.push_back(std::move(mem));
+  if (store.spares.size() > MAX_KEPT) store.spares.erase(store.spares.begin());
+}
+
+// A buffer of layout md, a spare one where one fits.
+std::unique_ptr<memory> blocked_buffer(const memory::desc& md) {
+  auto& spares = kept_store().spares;
+  for (auto it = spares.begin(); it != spares.end(); ++it) {
+    if ((*it)->get_desc() == md) {
+      auto mem = std::move(*it);
+      spares.erase(it);
+      return mem;
+    }
+  }
+  return std::make_unique<memory>(md, context().eng);
+}
+
+// The copy kept under id, if it is of `source` in layout md (and then no longer kept); null otherwise.
+std::unique_ptr<memory> take_kept(int64_t id, const float* source, const memory::desc& md) {
+  auto& store = kept_store();
+  auto found = store.copies.find(id);
+  if (found == store.copies.end()) return nullptr;
+  std::unique_ptr<memory> mem;
+  if (found->second.source == source && found->second.mem->get_desc() == md) mem = std::move(found->second.mem);
+  else spare(std::move(found->second.mem));
+  store.copies.erase(found);
+  store.order.erase(std::find(store.order.begin(), store.order.end(), id));
+  return mem;
+}
+
+void keep(int64_t id, const float* source, std::unique_ptr<memory> mem) {
+  auto& store = kept_store();
+  if (store.copies.count(id)) return;  // already kept (ids are fresh per tensor, so the same copy)
+  store.copies[id] = {std::move(mem), source};
+  store.order.push_back(id);
+  while (store.order.size() > MAX_KEPT) {
+    auto oldest = store.copies.find(store.order.front());
+    spare(std::move(oldest->second.mem));
+    store.copies.erase(oldest);
+    store.order.pop_front();
+  }
+}
+
+// An operand that a convolution reads: the caller's NHWC tensor itself for a direct convolution; for a Winograd
+// one its blocked copy, taken from the kept copies under `id` (-1: none), else reordered from the tensor into
+// a buffer that is kept under id afterwards, or into the plan's own buffer without an id.
+struct ReadOperand {
+  memory* mem;
+  std::unique_ptr<memory> owned;
+  bool taken = false;
+  int64_t id;
+  const float* source;
+  reorder* to_blocked = nullptr;
+
+  ReadOperand(const ConvPlan& plan, memory& user, memory* plan_mem, reorder* r, int64_t keep_id, const float* data)
+      : mem(&user), id(keep_id), source(data) {
+    if (!plan.winograd) return;
+    to_blocked = r;
+    mem = plan_mem;
+    if (id < 0) return;
+    owned = take_kept(id, data, plan_mem->get_desc());
+    taken = owned != nullptr;
+    if (!taken) owned = blocked_buffer(plan_mem->get_desc());
+    mem = owned.get();
+  }
+  // The reorder from the caller's tensor, unless the kept copy already holds it.
+  void fill(memory& user) {
+    if (to_blocked != nullptr && !taken) to_blocked->execute(context().strm, user, *mem);
+  }
+  // After the primitive ran: a taken copy has served its second use; a fresh one is kept for it.
+  void finish() {
+    if (owned == nullptr) return;
+    if (taken) spare(std::move(owned));
+    else keep(id, source, std::move(owned));
+  }
+};
+
 // conv2d(heap: ArrayBuffer, kind: 0|1|2, params: Float64Array[x, w, y, bias, n, h, w, ic, oc, kh, kw, sh, sw, pt,
-// pl, pb, pr, oh, ow, dh, dw, relu, winograd]): NHWC x and y, HWIO filter, tfjs dilations (1 = none), bias -1 for
-// none; winograd 1 lets the shapes where it pays use Winograd (winograd_pays).
+// pl, pb, pr, oh, ow, dh, dw, relu, winograd, keepX, keepDy]): NHWC x and y, HWIO filter, tfjs dilations (1 = none),
+// bias -1 for none; winograd 1 lets the shapes where it pays use Winograd (winograd_pays); keepX and keepDy are
+// keep ids (-1: none) of the input and the output gradient, whose blocked copies a Winograd call keeps or reuses
+// (KeptStore above; read by the calls that reorder them: keepX by forward and backward weights, keepDy by both
+// backward passes).
 // Forward writes y, backward data writes x (from dy in y), backward weights writes w.
 napi_value Conv2d(napi_env env, napi_callback_info info) {
   Args a(env, "conv2d");
@@ -195,7 +304,7 @@ napi_value Conv2d(napi_env env, napi_callback_info info) {
                    (kind_is_number ? number(kind_value) : std::string("a non-number")));
   }
   const int kind = static_cast<int>(kind_value);
-  if (!a.heap_and_params(argv[0], argv[2], 23)) return nullptr;
+  if (!a.heap_and_params(argv[0], argv[2], 25)) return nullptr;
   ConvParams p;
   p.n = a.whole(4, "batch", 1);
   p.h = a.whole(5, "input height", 1);
@@ -216,6 +325,7 @@ napi_value Conv2d(napi_env env, napi_callback_info info) {
   p.dw = a.whole(20, "dilation width", 1);
   p.relu = a.flag(21, "relu");
   p.winograd_allowed = a.flag(22, "winograd");
+  const int64_t keep_x = a.whole(23, "keepX", -1), keep_dy = a.whole(24, "keepDy", -1);
   if (a.failed) return nullptr;
   // The output size must follow from the others exactly (tfjs computes the bottom/right padding so that it
   // does): oneDNN then touches exactly the regions checked below.
@@ -243,29 +353,38 @@ napi_value Conv2d(napi_env env, napi_callback_info info) {
     ConvPlan& plan = conv_plan(kind, p);
     memory user_src(plan.user_src, ctx.eng, x), user_dst(plan.user_dst, ctx.eng, y), user_wei(plan.user_wei, ctx.eng, wgt);
     memory& wei = plan.wei_plain ? user_wei : *plan.wei_mem;
-    memory& src = plan.winograd ? *plan.src_mem : user_src;
-    memory& dst = plan.winograd ? *plan.dst_mem : user_dst;
+    // Written operands: Winograd writes its blocked buffer, then reorders it into the caller's tensor.
+    memory& out_src = plan.winograd ? *plan.src_mem : user_src;
+    memory& out_dst = plan.winograd ? *plan.dst_mem : user_dst;
     if (kind == FORWARD) {
+      ReadOperand src(plan, user_src, plan.src_mem.get(), plan.src_reorder.get(), keep_x, x);
       if (!plan.wei_plain) plan.wei_reorder->execute(ctx.strm, user_wei, wei);
-      if (plan.winograd) plan.src_reorder->execute(ctx.strm, user_src, src);
-      std::unordered_map<int, memory> args = {{DNNL_ARG_SRC, src}, {DNNL_ARG_WEIGHTS, wei}, {DNNL_ARG_DST, dst}};
+      src.fill(user_src);
+      std::unordered_map<int, memory> args = {{DNNL_ARG_SRC, *src.mem}, {DNNL_ARG_WEIGHTS, wei}, {DNNL_ARG_DST, out_dst}};
       if (p.with_bias) args.insert({DNNL_ARG_BIAS, memory(plan.bias_md, ctx.eng, bias)});
       plan.prim->execute(ctx.strm, args);
-      if (plan.winograd) plan.dst_reorder->execute(ctx.strm, dst, user_dst);
+      if (plan.winograd) plan.dst_reorder->execute(ctx.strm, out_dst, user_dst);
+      ctx.strm.wait();
+      src.finish();
     } else if (kind == BACKWARD_DATA) {
+      ReadOperand dy(plan, user_dst, plan.dst_mem.get(), plan.dst_reorder.get(), keep_dy, y);
       if (!plan.wei_plain) plan.wei_reorder->execute(ctx.strm, user_wei, wei);
-      if (plan.winograd) plan.dst_reorder->execute(ctx.strm, user_dst, dst);
-      plan.prim->execute(ctx.strm, {{DNNL_ARG_DIFF_SRC, src}, {DNNL_ARG_WEIGHTS, wei}, {DNNL_ARG_DIFF_DST, dst}});
-      if (plan.winograd) plan.src_reorder->execute(ctx.strm, src, user_src);
+      dy.fill(user_dst);
+      plan.prim->execute(ctx.strm, {{DNNL_ARG_DIFF_SRC, out_src}, {DNNL_ARG_WEIGHTS, wei}, {DNNL_ARG_DIFF_DST, *dy.mem}});
+      if (plan.winograd) plan.src_reorder->execute(ctx.strm, out_src, user_src);
+      ctx.strm.wait();
+      dy.finish();
     } else {
-      if (plan.winograd) {
-        plan.src_reorder->execute(ctx.strm, user_src, src);
-        plan.dst_reorder->execute(ctx.strm, user_dst, dst);
-      }
-      plan.prim->execute(ctx.strm, {{DNNL_ARG_SRC, src}, {DNNL_ARG_DIFF_WEIGHTS, wei}, {DNNL_ARG_DIFF_DST, dst}});
+      ReadOperand src(plan, user_src, plan.src_mem.get(), plan.src_reorder.get(), keep_x, x);
+      ReadOperand dy(plan, user_dst, plan.dst_mem.get(), plan.dst_reorder.get(), keep_dy, y);
+      src.fill(user_src);
+      dy.fill(user_dst);
+      plan.prim->execute(ctx.strm, {{DNNL_ARG_SRC, *src.mem}, {DNNL_ARG_DIFF_WEIGHTS, wei}, {DNNL_ARG_DIFF_DST, *dy.mem}});
       if (!plan.wei_plain) plan.wei_reorder->execute(ctx.strm, wei, user_wei);
+      ctx.strm.wait();
+      src.finish();
+      dy.finish();
     }
-    ctx.strm.wait();
   } catch (const dnnl::error& e) {
     return a.error(std::string("oneDNN convolution failed: ") + e.what());
   } catch (const std::exception& e) {

@@ -294,6 +294,25 @@ describe(title, () => {
     expect(kernels.filter((k) => k.name === "Conv2DBackpropFilter")).toHaveLength(2);
   });
 
+  it("Winograd-shaped convolution layers match cpu to 1e-4 over repeated steps, their blocked copies kept within each step", async () => {
+    // 32 channels in and out, 3x3, stride 1, 8x8 outputs: where the addon runs Winograd, the forward inputs and the
+    // output gradients carry keep ids (conv-layer.ts), so the filter gradients read copies kept by earlier calls.
+    const input = tf.input({shape: [8, 8, 32]});
+    const layers = [1, 2].map((seed) =>
+      tf.layers.conv2d({filters: 32, kernelSize: 3, padding: "same", activation: "relu", kernelInitializer: tf.initializers.heNormal({seed}), biasInitializer: tf.initializers.randomNormal({seed: seed + 2})})
+    );
+    const model = tf.model({inputs: input, outputs: layers.reduce((x, layer) => layer.apply(x) as tf.SymbolicTensor, input as tf.SymbolicTensor)});
+    const batches = [181, 183, 185].map((seed) => randomTensor([2, 8, 8, 32], seed));
+    const dy = randomTensor([2, 8, 8, 32], 187);
+    const compute = () =>
+      tf.concat(batches.map((x) => {
+        const {value, grads} = tf.variableGrads(() => (model.apply(x, {training: true}) as tf.Tensor).mul(dy).sum() as tf.Scalar);
+        return tf.concat([value.reshape([1]), ...model.trainableWeights.map((w) => grads[(w.read() as tf.Variable).name].flatten())]);
+      }));
+    const expected = await onBackend("cpu", compute);
+    expect(relativeError(await onBackend("wasm", compute), expected)).toBeLessThan(1e-4);
+  });
+
   it("a ReLU convolution followed by BatchNorm (seed-vgg's order) matches cpu to 1e-4, its mask applied in the BatchNorm's gradient", async () => {
     const input = tf.input({shape: [7, 6, 3]});
     const conv = tf.layers.conv2d({filters: 5, kernelSize: 3, padding: "same", activation: "relu", biasInitializer: tf.initializers.randomNormal({seed: 3})});

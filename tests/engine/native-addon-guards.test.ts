@@ -22,8 +22,8 @@ const Y = W + 1152;
 const BIAS = Y + 73728;
 function convParams(changes: Partial<Record<"x" | "w" | "y" | "bias" | "n" | "oh" | "pb", number>> = {}): Float64Array {
   const c = {x: X, w: W, y: Y, bias: -1, n: 1, oh: 48, pb: 1, ...changes};
-  // x, w, y, bias, n, h, w, ic, oc, kh, kw, sh, sw, pt, pl, pb, pr, oh, ow, dh, dw, relu, winograd
-  return Float64Array.from([c.x, c.w, c.y, c.bias, c.n, 48, 48, 4, 8, 3, 3, 1, 1, 1, 1, c.pb, 1, c.oh, 48, 1, 1, 0, 1]);
+  // x, w, y, bias, n, h, w, ic, oc, kh, kw, sh, sw, pt, pl, pb, pr, oh, ow, dh, dw, relu, winograd, keepX, keepDy
+  return Float64Array.from([c.x, c.w, c.y, c.bias, c.n, 48, 48, 4, 8, 3, 3, 1, 1, 1, 1, c.pb, 1, c.oh, 48, 1, 1, 0, 1, -1, -1]);
 }
 
 interface BadCall {
@@ -68,12 +68,17 @@ const BAD_CALLS: BadCall[] = [
     error: "conv2d: output height 47 does not follow from input height 48, filter 3, dilation 1, stride 1 and padding 1 + 1"
   },
   {what: "kind 3", call: (a, heap) => a.conv2d(heap, 3 as 0, convParams()), error: "conv2d: kind must be 0 (forward), 1 (backward data) or 2 (backward weights), got 3"},
-  {what: "22 parameters", call: (a, heap) => a.conv2d(heap, 0, convParams().subarray(1)), error: "conv2d: params must hold 23 numbers, got 22"},
-  {what: "a Float32Array of parameters", call: (a, heap) => a.conv2d(heap, 0, new Float32Array(23) as unknown as Float64Array), error: "conv2d: params must be a Float64Array"},
+  {what: "24 parameters", call: (a, heap) => a.conv2d(heap, 0, convParams().subarray(1)), error: "conv2d: params must hold 25 numbers, got 24"},
+  {what: "a Float32Array of parameters", call: (a, heap) => a.conv2d(heap, 0, new Float32Array(25) as unknown as Float64Array), error: "conv2d: params must be a Float64Array"},
   {
     what: "a winograd flag of 2",
-    call: (a, heap) => a.conv2d(heap, 0, Float64Array.from([...convParams().subarray(0, 22), 2])),
+    call: (a, heap) => a.conv2d(heap, 0, Float64Array.from([...convParams().subarray(0, 22), 2, -1, -1])),
     error: "conv2d: winograd must be 0 or 1, got 2"
+  },
+  {
+    what: "a keep id of -2",
+    call: (a, heap) => a.conv2d(heap, 0, Float64Array.from([...convParams().subarray(0, 23), -1, -2])),
+    error: "conv2d: keepDy must be a whole number >= -1, got -2"
   },
   {what: "a typed array for a heap", call: (a, heap) => a.conv2d(new Uint8Array(heap) as unknown as ArrayBuffer, 0, convParams()), error: "conv2d: heap must be an ArrayBuffer"},
   {
@@ -180,6 +185,45 @@ if (addon == null) {
         }
       }
       expect(floats[Y / 4 + (24 * 48 + 24) * 8]).toBeCloseTo(expected, 4);
+    });
+
+    it("conv2d's keep ids change no result: a kept blocked copy serves only a later call on the same tensor", () => {
+      // A Winograd shape (3x3, 32 channels each way, 12x12 output): 1 x 12 x 12 x 32 input, 3x3x32x32 filter.
+      const [xAt, xElsewhere, wAt, dyAt, outAt] = [0, 20480, 40960, 81920, 102400];
+      const params = (kind: "x" | "dx" | "dw", keepX: number, keepDy: number, x = xAt) =>
+        Float64Array.from([kind === "dx" ? outAt : x, kind === "dw" ? outAt : wAt, kind === "x" ? outAt : dyAt, -1,
+          1, 12, 12, 32, 32, 3, 3, 1, 1, 1, 1, 1, 1, 12, 12, 1, 1, 0, 1, keepX, keepDy]);
+      const heap = new ArrayBuffer(HEAP_BYTES);
+      const floats = new Float32Array(heap);
+      for (let i = 0; i < outAt / 4; i++) floats[i] = Math.sin(i * 0.37);
+      const output = (bytes: number) => floats.slice(outAt / 4, (outAt + bytes) / 4);
+      const run = (kind: 0 | 1 | 2, p: Float64Array, bytes: number) => (addon.conv2d(heap, kind, p), output(bytes));
+      const [xBytes, wBytes] = [12 * 12 * 32 * 4, 9 * 32 * 32 * 4];
+      const plain = {dx: run(1, params("dx", -1, -1), xBytes), dw: run(2, params("dw", -1, -1), wBytes), dwElsewhere: run(2, params("dw", -1, -1, xElsewhere), wBytes)};
+      const y = run(0, params("x", 1001, -1), xBytes); // keeps x's blocked copy under 1001
+      expect(y).toEqual(run(0, params("x", -1, -1), xBytes));
+      expect(run(1, params("dx", -1, 1002), xBytes)).toEqual(plain.dx); // keeps dy's under 1002
+      expect(run(2, params("dw", 1001, 1002), wBytes)).toEqual(plain.dw); // takes both
+      // An id whose copy holds another tensor (another address) is not taken: the call reorders its own.
+      run(0, params("x", 1003, -1), xBytes);
+      expect(run(2, params("dw", 1003, -1, xElsewhere), wBytes)).toEqual(plain.dwElsewhere);
+      // Where oneDNN runs this shape with Winograd (its results then differ from the direct convolution's in the
+      // last bits), a taken copy is really used: overwriting x after the forward pass (which the tape never does)
+      // leaves the filter gradient that of the x the forward pass saw.
+      const direct = params("x", -1, -1);
+      direct[22] = 0;
+      const winograd = run(0, direct, xBytes).some((v, i) => v !== y[i]);
+      if (winograd) {
+        run(0, params("x", 1004, -1), xBytes);
+        const saved = floats.slice(0, xBytes / 4);
+        floats.fill(0.5, 0, xBytes / 4);
+        expect(run(2, params("dw", 1004, -1), wBytes)).toEqual(plain.dw);
+        floats.set(saved, 0);
+      }
+      // Many ids kept and never taken are dropped, oldest first, and change nothing either.
+      for (let id = 2000; id < 2040; id++) run(0, params("x", id, -1), xBytes);
+      expect(run(2, params("dw", 2039, -1), wBytes)).toEqual(plain.dw);
+      expect(run(1, params("dx", -1, 2000), xBytes)).toEqual(plain.dx);
     });
 
     it("reluGrad over the whole heap is allowed (offset + size equal to its length)", () => {
