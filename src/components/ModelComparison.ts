@@ -153,6 +153,16 @@ export function frontierLabels<T extends {x: number; accuracy: number}>(ours: T[
 }
 
 /**
+ * The frontier's accuracy axis, in percent: from the multiple of 5 at least one point below the lowest point
+ * (its ring included) to the one at least one point above the highest, so the models, which sit within a few
+ * points of each other, spread over the chart's height instead of its top fifth.
+ */
+export function accuracyDomain(accuracies: number[]): [number, number] {
+  const percents = accuracies.map((a) => a * 100);
+  return [5 * Math.floor((Math.min(...percents) - 1) / 5), 5 * Math.ceil((Math.max(...percents) + 1) / 5)];
+}
+
+/**
  * Accuracy against size, on a log scale of the chosen measure (parameters, MFLOPs per face or bytes of
  * weights): our models (solid; a ring and a line up to it for flip test-time averaging; ensembles as
  * squares) and the published small models (hollow, where the measure is known for them), so the reader
@@ -173,9 +183,10 @@ export function ModelFrontier(
   const xs = points.map((p) => p.x);
   const margin = Math.log10(1.6);
   const domain = [Math.min(...xs) - margin, Math.max(...xs) + margin];
-  // 1.1 accuracy points is one line of 10 px type at this height (25 points over about 270 px); a name is
-  // up to about 90 px wide, which in x is this much of the log scale.
-  const labels = frontierLabels(ours, {gap: 0.011, near: (90 * (domain[1] - domain[0])) / (width - 72)});
+  const yDomain = accuracyDomain(points.flatMap((p) => (p.flipAccuracy === null ? [p.accuracy] : [p.accuracy, p.flipAccuracy])));
+  // One line of 10 px type is 12 px of the plot's 270 px height (about 1.1 points of a 25-point axis); a name
+  // is up to about 90 px wide, which in x is this much of the log scale.
+  const labels = frontierLabels(ours, {gap: (12 / 270) * ((yDomain[1] - yDomain[0]) / 100), near: (90 * (domain[1] - domain[0])) / (width - 72)});
   const ticks = logTicks(10 ** domain[0], 10 ** domain[1], unit);
   const title = (p: Point) =>
     `${p.name}${p.ensemble ? " (ensemble)" : ""}: ${formatPercent(p.accuracy)} PrivateTest${p.flipAccuracy !== null ? `, ${formatPercent(p.flipAccuracy)} with flip` : ""}, ${formatCount(p.params)} parameters` +
@@ -187,7 +198,7 @@ export function ModelFrontier(
     marginLeft: 48,
     marginRight: 24,
     x: {domain, label: `${label} (log scale)`, grid: true, ticks: ticks.map(Math.log10), tickFormat: (v: number) => format(ticks.find((t) => Math.abs(Math.log10(t) - v) < 1e-9) ?? 10 ** v)},
-    y: {label: "PrivateTest accuracy (%)", percent: true, grid: true, domain: [50, 75]},
+    y: {label: "PrivateTest accuracy (%)", percent: true, grid: true, domain: yDomain},
     marks: [
       Plot.ruleX(flips, {x: "x", y1: "accuracy", y2: "flipAccuracy", stroke: "var(--theme-foreground-focus)"}),
       Plot.dot(flips, {x: "x", y: "flipAccuracy", r: 4, stroke: "var(--theme-foreground-focus)", fill: "var(--theme-background)", title}),

@@ -1,5 +1,5 @@
 import {describe, expect, it} from "vitest";
-import {FRONTIER_MEASURES, frontierLabels, frontierPoints, logTicks} from "../../src/components/ModelComparison.js";
+import {FRONTIER_MEASURES, accuracyDomain, frontierLabels, frontierPoints, logTicks} from "../../src/components/ModelComparison.js";
 import type {ModelSummaryRow} from "../../src/lib/model-pages.js";
 
 const headline = (accuracy: number) => ({accuracy, top2Accuracy: 0, macroF1: 0, ece: 0});
@@ -46,6 +46,14 @@ describe("logTicks", () => {
     const ticks = logTicks(150 * 1024, 25 * 1024 * 1024, 1024);
     expect(ticks).toEqual([200, 500].map((k) => k * 1024).concat([1, 2, 5, 10, 20].map((m) => m * 1024 * 1024)));
     expect(ticks.map(FRONTIER_MEASURES.weights.format)).toEqual(["200 KB", "500 KB", "1 MB", "2 MB", "5 MB", "10 MB", "20 MB"]);
+  });
+});
+
+describe("accuracyDomain", () => {
+  it("spans the points with at least one point to spare, on multiples of 5", () => {
+    expect(accuracyDomain([0.66, 0.7164, 0.65])).toEqual([60, 75]);
+    expect(accuracyDomain([0.681, 0.689])).toEqual([65, 70]);
+    expect(accuracyDomain([0.6401, 0.7399])).toEqual([60, 75]);
   });
 });
 
