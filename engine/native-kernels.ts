@@ -110,7 +110,7 @@ export function registerNativeKernels(addon: NativeAddon): void {
       attrs.inputShape as Shape4, filter.shape as Shape4, attrs.strides, 1, attrs.pad, attrs.dimRoundingMode
     );
     const dx = backend.makeOutput(convInfo.inShape, "float32");
-    const params = convParams(convInfo, {x: offsetOf(backend, dx), w: offsetOf(backend, filter), y: offsetOf(backend, dy), bias: -1}, false, {keepDy: (attrs as KeepIds).keepDy});
+    const params = convParams(convInfo, {x: offsetOf(backend, dx), w: offsetOf(backend, filter), y: offsetOf(backend, dy), bias: -1}, false, attrs as KeepIds);
     addon.conv2d(heapBuffer(backend), BACKWARD_DATA, params);
     return dx;
   };
