@@ -9,7 +9,7 @@ import {IMAGE_PIXELS, randomHoldout, splitIndices, type Fer2013Dataset} from "..
 import {EMOTIONS, NUM_CLASSES} from "../src/lib/labels.js";
 import {facesToInput, MODEL_INPUT} from "../src/lib/preprocess.js";
 import {augmentBatch, cutmixBatch, mixupBatch} from "../src/lib/augment.js";
-import {openFolderPredictor} from "./folder-predictor.js";
+import {teacherTargets as teacherTargetsOf} from "./teacher-targets.js";
 import {Random, deriveSeed} from "../src/lib/random.js";
 import {plateauStart, plateauUpdate, scheduledLr, type PlateauState} from "../src/lib/schedule.js";
 import {classWeights, smoothedTargets} from "../src/lib/targets.js";
@@ -158,7 +158,8 @@ export async function trainRun(options: TrainRunOptions): Promise<TrainResult> {
   const plateau = config.plateau ?? DEFAULT_PLATEAU;
   const trainInput = facesToInput(dataset.pixels, train);
   // Before the trainer's workers start: the teachers' predictors use both cores too.
-  const teacherTargets = config.distill ? await teacherProbabilities(config.distill, trainInput, options.onStatus) : null;
+  // The teachers' pass is cached (tools/teacher-targets.ts): a resumed run reads it back.
+  const teacherTargets = config.distill ? await teacherTargetsOf(config.distill, trainInput, {onStatus: options.onStatus}) : null;
   const trainLabels = Uint8Array.from(train, (i) => dataset.labels[i]);
   const selectionInput = facesToInput(dataset.pixels, selection);
   const selectionLabels = Uint8Array.from(selection, (i) => dataset.labels[i]);
@@ -349,41 +350,6 @@ function makeBatch({rows, trainInput, trainLabels, teacherTargets, weightsPerCla
 /** PublicTest accuracy of the selected epoch (the best one, unless a holdout chose it). */
 function publicTestAccuracyOf(state: RunState): number {
   return state.history[state.bestEpoch - 1]?.publicTestAccuracy ?? state.bestAccuracy;
-}
-
-/**
- * The teachers' soft targets for every training face: each teacher's probabilities averaged over its views
- * (the face and its mirror image, or with tta "crops" the evaluator's ten views), the teachers averaged, then
- * softened by the temperature (p^(1/T), renormalised: logits / T).
- */
-async function teacherProbabilities(
-  distill: NonNullable<TrainingConfig["distill"]>,
-  input: Float32Array,
-  onStatus?: (line: string, done: boolean) => void
-): Promise<Float32Array> {
-  if (distill.teachers.length === 0) throw new Error("--teachers names no model folder");
-  const count = input.length / IMAGE_PIXELS;
-  const mean = new Float32Array(count * NUM_CLASSES);
-  const views = distill.tta === "crops" ? "ten views" : "face + mirror";
-  const started = performance.now();
-  for (const [k, dir] of distill.teachers.entries()) {
-    onStatus?.(`teachers' soft targets: ${path.basename(dir)} (${k + 1} of ${distill.teachers.length}) over ${count} faces, ${views}`, false);
-    const predictor = await openFolderPredictor(path.resolve(dir));
-    try {
-      const p = await predictor.predict(input, {tta: distill.tta ?? "flip"});
-      for (let i = 0; i < mean.length; i++) mean[i] += p[i] / distill.teachers.length;
-    } finally {
-      await predictor.dispose();
-    }
-  }
-  onStatus?.(`teachers' soft targets: ${distill.teachers.length} ${distill.teachers.length === 1 ? "teacher" : "teachers"}, ${views}, ${count} faces in ${Math.round((performance.now() - started) / 1000)} s`, true);
-  for (let i = 0; i < count; i++) {
-    const row = mean.subarray(i * NUM_CLASSES, (i + 1) * NUM_CLASSES);
-    let sum = 0;
-    for (let c = 0; c < NUM_CLASSES; c++) sum += (row[c] = Math.pow(Math.max(row[c], 1e-8), 1 / distill.temperature));
-    for (let c = 0; c < NUM_CLASSES; c++) row[c] /= sum;
-  }
-  return mean;
 }
 
 function historyOf(config: TrainingConfig, state: RunState): History {

@@ -28,3 +28,17 @@ export function classWeights(labels: ArrayLike<number>, {classes, weighting}: {c
   for (let k = 0; k < classes; k++) weights[k] /= mean || 1;
   return weights;
 }
+
+/**
+ * Probability rows softened by a temperature, as logits / T would be: p^(1/T), renormalised per row
+ * (T > 1 flattens, T = 1 keeps them). Probabilities under 1e-8 count as 1e-8, so no row becomes 0 / 0.
+ */
+export function softenedByTemperature(probabilities: Float32Array, {classes, temperature}: {classes: number; temperature: number}): Float32Array {
+  const out = new Float32Array(probabilities.length);
+  for (let i = 0; i < probabilities.length; i += classes) {
+    let sum = 0;
+    for (let c = 0; c < classes; c++) sum += (out[i + c] = Math.pow(Math.max(probabilities[i + c], 1e-8), 1 / temperature));
+    for (let c = 0; c < classes; c++) out[i + c] /= sum;
+  }
+  return out;
+}

@@ -1,7 +1,6 @@
 import {describe, expect, it} from "vitest";
 import * as tf from "@tensorflow/tfjs";
 import {MODEL_NAMES, createModel, modelSummary} from "../../src/lib/models/index.js";
-import {classWeights, smoothedTargets} from "../../src/lib/targets.js";
 import {Random, deriveSeed} from "../../src/lib/random.js";
 import {NOTEBOOK_PARAMETERS} from "../../src/lib/original-project.js";
 
@@ -75,23 +74,6 @@ describe("modelSummary", () => {
     expect(summary.flops).toBe(2 * 8 * 8 * 4 * 27 + 2 * 64 * 5);
     expect(summary.params).toBe(112 + 325);
     expect(summary.bytes).toBe(4 * 437);
-  });
-});
-
-describe("targets", () => {
-  it("smoothedTargets(labels, {smoothing}) puts 1 - s + s/K on the label and s/K elsewhere", () => {
-    const targets = smoothedTargets([2], {classes: 4, smoothing: 0.2});
-    expect(Array.from(targets)).toEqual([0.05, 0.05, 0.85, 0.05].map(Math.fround));
-  });
-
-  it("classWeights(labels, 'balanced') weighs rare classes up and keeps the mean weight per face at 1", () => {
-    const labels = [0, 0, 0, 1];
-    const balanced = classWeights(labels, {classes: 2, weighting: "balanced"});
-    expect(balanced[1] / balanced[0]).toBeCloseTo(3, 5);
-    expect((3 * balanced[0] + balanced[1]) / 4).toBeCloseTo(1, 6);
-    const sqrt = classWeights(labels, {classes: 2, weighting: "sqrt"});
-    expect(sqrt[1] / sqrt[0]).toBeCloseTo(Math.sqrt(3), 5);
-    expect(Array.from(classWeights(labels, {classes: 2, weighting: "none"}))).toEqual([1, 1]);
   });
 });
 

@@ -114,7 +114,14 @@ describe("npm run train", () => {
     expect(JSON.parse(stdout)).toMatchObject({epochsRun: 1, finished: true});
     const metadata = validateMetadata(readJson(path.join(out, "metadata.json")));
     expect(metadata.training).toMatchObject({cutmix: 1, distill: {teachers: [teacher], weight: 0.5, temperature: 2, tta: "crops"}});
-  }, 60_000);
+    // The same teachers again (a resumed run, or another student): their targets come from .cache/teachers/,
+    // and the student is the same to the bit.
+    const again = path.join(temp, "student-again");
+    const second = await runCli("train", [...RUN, "--epochs", "1", "--teachers", teacher, "--distill-weight", "0.5", "--teacher-tta", "crops", "--cutmix", "1", "--out", again]);
+    expect(second.code).toBe(0);
+    expect(second.stderr).toMatch(/teachers' soft targets: 1 teacher, ten views, \d+ faces from the cache \(\.cache\/teachers\/[0-9a-f]{32}\.f32\)/);
+    expect(fs.readFileSync(path.join(again, "weights.bin")).equals(fs.readFileSync(path.join(out, "weights.bin")))).toBe(true);
+  }, 90_000);
 
   it("train --holdout F selects on a seeded part of Training and still records PublicTest; --max-hours ends the run", async () => {
     const out = path.join(temp, "holdout");
