@@ -1,5 +1,6 @@
 import {describe, expect, it} from "vitest";
-import {parseConfig, summarize, versusPytorch, stepPhases} from "../../../tools/bench/train.js";
+import {parseConfig, shareTargets, summarize, versusPytorch, stepPhases} from "../../../tools/bench/train.js";
+import {defaultArchitecture} from "../../../tools/model-io.js";
 
 describe("the train bench's --configs", () => {
   it("parseConfig reads native and wasm, with engine features switched off after /off=", () => {
@@ -51,5 +52,13 @@ describe("the train bench's step phases", () => {
     ];
     // Slowest worker per step: 120, 132, 322 ms; the steps took 125, 140 and 330 ms.
     expect(stepPhases([125, 140, 330], timings)).toEqual({compute: [110, 100], wait: [0, 10], apply: [21, 20], outside: 8});
+  });
+});
+
+describe("the train bench's targets", () => {
+  it("asks 0.6 of the peak of seed-vgg and 0.4 of the shipped default model's architecture (issue 15)", () => {
+    const architecture = defaultArchitecture();
+    expect(architecture).toBe("fer-tail"); // fer-tail-kd, the default since issue 11's students
+    expect(shareTargets()).toEqual({"seed-vgg": 0.6, [architecture]: 0.4});
   });
 });
