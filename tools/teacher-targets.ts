@@ -86,3 +86,40 @@ export async function teacherTargets(
   const mean = await meanTeacherProbabilities(distill, input, {cacheDir, onStatus});
   return softenedByTemperature(mean, {classes: NUM_CLASSES, temperature: distill.temperature});
 }
+
+/** Teachers that label each batch as the student sees it (`--teaching consistent`). */
+export interface BatchTeachers {
+  /** The teachers' mean probabilities on these faces (N x 7), softened by the temperature. */
+  label(faces: Float32Array): Promise<Float32Array>;
+  dispose(): Promise<void>;
+}
+
+/**
+ * Opens every teacher once for consistent teaching: each batch, augmented and mixed as the student will see
+ * it, goes through each teacher (one view: the face as it is), and their mean is softened by the temperature.
+ * The teachers are deterministic, so a resumed run gets the same targets as an uninterrupted one.
+ */
+export async function openBatchTeachers(distill: Distill, {onStatus}: {onStatus?: (line: string, done: boolean) => void} = {}): Promise<BatchTeachers> {
+  if (distill.teachers.length === 0) throw new Error("--teachers names no model folder");
+  const predictors: Awaited<ReturnType<typeof openFolderPredictor>>[] = [];
+  try {
+    for (const dir of distill.teachers) predictors.push(await openFolderPredictor(path.resolve(dir)));
+  } catch (error) {
+    await Promise.all(predictors.map((p) => p.dispose()));
+    throw error;
+  }
+  onStatus?.(`teachers: ${distill.teachers.length} ${distill.teachers.length === 1 ? "teacher labels" : "teachers label"} every augmented batch (consistent teaching)`, true);
+  return {
+    async label(faces) {
+      const mean = new Float32Array((faces.length / IMAGE_PIXELS) * NUM_CLASSES);
+      for (const predictor of predictors) {
+        const p = await predictor.predict(faces);
+        for (let i = 0; i < mean.length; i++) mean[i] += p[i] / predictors.length;
+      }
+      return softenedByTemperature(mean, {classes: NUM_CLASSES, temperature: distill.temperature});
+    },
+    async dispose() {
+      await Promise.all(predictors.map((p) => p.dispose()));
+    }
+  };
+}

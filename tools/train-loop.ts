@@ -9,7 +9,7 @@ import {IMAGE_PIXELS, randomHoldout, splitIndices, type Fer2013Dataset} from "..
 import {EMOTIONS, NUM_CLASSES} from "../src/lib/labels.js";
 import {facesToInput, MODEL_INPUT} from "../src/lib/preprocess.js";
 import {augmentBatch, cutmixBatch, mixupBatch} from "../src/lib/augment.js";
-import {teacherTargets as teacherTargetsOf} from "./teacher-targets.js";
+import {openBatchTeachers, teacherTargets as teacherTargetsOf, type BatchTeachers} from "./teacher-targets.js";
 import {Random, deriveSeed} from "../src/lib/random.js";
 import {plateauStart, plateauUpdate, scheduledLr, type PlateauState} from "../src/lib/schedule.js";
 import {classWeights, smoothedTargets} from "../src/lib/targets.js";
@@ -158,8 +158,11 @@ export async function trainRun(options: TrainRunOptions): Promise<TrainResult> {
   const plateau = config.plateau ?? DEFAULT_PLATEAU;
   const trainInput = facesToInput(dataset.pixels, train);
   // Before the trainer's workers start: the teachers' predictors use both cores too.
-  // The teachers' pass is cached (tools/teacher-targets.ts): a resumed run reads it back.
-  const teacherTargets = config.distill ? await teacherTargetsOf(config.distill, trainInput, {onStatus: options.onStatus}) : null;
+  // Fixed teaching: the teachers' pass, cached (tools/teacher-targets.ts), so a resumed run reads it back.
+  // Consistent teaching: the teachers, opened once, label every augmented batch.
+  const consistent = config.distill?.teaching === "consistent";
+  const teacherTargets = config.distill && !consistent ? await teacherTargetsOf(config.distill, trainInput, {onStatus: options.onStatus}) : null;
+  const batchTeachers = config.distill && consistent ? await openBatchTeachers(config.distill, {onStatus: options.onStatus}) : null;
   const trainLabels = Uint8Array.from(train, (i) => dataset.labels[i]);
   const selectionInput = facesToInput(dataset.pixels, selection);
   const selectionLabels = Uint8Array.from(selection, (i) => dataset.labels[i]);
@@ -198,7 +201,7 @@ export async function trainRun(options: TrainRunOptions): Promise<TrainResult> {
       const epoch = state.epoch + 1;
       const started = performance.now();
       const lrAtStart = learningRate(config, state, totalSteps);
-      const {lossSum, correct, seen} = await trainEpoch({trainer, config, state, totalSteps, trainInput, trainLabels, teacherTargets, weightsPerClass, onProgress: options.onProgress});
+      const {lossSum, correct, seen} = await trainEpoch({trainer, config, state, totalSteps, trainInput, trainLabels, teacherTargets, batchTeachers, weightsPerClass, onProgress: options.onProgress});
       const trainSeconds = (performance.now() - started) / 1000;
       const probabilities = await trainer.predict(selectionInput);
       const selected = {loss: crossEntropy(probabilities, selectionLabels), accuracy: accuracy(probabilities, selectionLabels)};
@@ -240,6 +243,7 @@ export async function trainRun(options: TrainRunOptions): Promise<TrainResult> {
     }
   } finally {
     await trainer.dispose();
+    await batchTeachers?.dispose();
     model.dispose();
   }
   const rates = state.history.map((h) => h.imagesPerSecond).sort((a, b) => a - b);
@@ -258,7 +262,7 @@ export async function trainRun(options: TrainRunOptions): Promise<TrainResult> {
 }
 
 /** One pass over the (shuffled) training faces; advances state.step. */
-async function trainEpoch({trainer, config, state, totalSteps, trainInput, trainLabels, teacherTargets, weightsPerClass, onProgress}: {
+async function trainEpoch({trainer, config, state, totalSteps, trainInput, trainLabels, teacherTargets, batchTeachers, weightsPerClass, onProgress}: {
   trainer: Trainer;
   config: TrainingConfig;
   state: RunState;
@@ -266,6 +270,7 @@ async function trainEpoch({trainer, config, state, totalSteps, trainInput, train
   trainInput: Float32Array;
   trainLabels: Uint8Array;
   teacherTargets: Float32Array | null;
+  batchTeachers: BatchTeachers | null;
   weightsPerClass: Float32Array;
   onProgress?: (progress: TrainProgress) => void;
 }): Promise<{lossSum: number; correct: number; seen: number}> {
@@ -273,16 +278,21 @@ async function trainEpoch({trainer, config, state, totalSteps, trainInput, train
   const batches = Math.floor(trainLabels.length / config.batch);
   const random = new Random(state.nextEpochSeed);
   const order = random.shuffle(Int32Array.from({length: trainLabels.length}, (_, i) => i));
-  const batchAt = (b: number) =>
-    makeBatch({rows: order.subarray(b * config.batch, (b + 1) * config.batch), trainInput, trainLabels, teacherTargets, weightsPerClass, config, random});
+  // Each batch draws its augmentation from `random` in batch order, before any await: the same draws with
+  // and without teachers that label it.
+  const batchAt = async (b: number) => {
+    const batch = makeBatch({rows: order.subarray(b * config.batch, (b + 1) * config.batch), trainInput, trainLabels, teacherTargets, config, random});
+    if (batchTeachers && config.distill) mixTeacherInto(batch.targets, await batchTeachers.label(batch.xs), config.distill.weight);
+    return withSampleWeights(batch, {config, weightsPerClass});
+  };
   const started = performance.now();
   let lossSum = 0;
   let correct = 0;
   let seen = 0;
   let next = batchAt(0);
   for (let b = 0; b < batches; b++) {
-    const pending = trainer.step(next, {learningRate: learningRate(config, state, totalSteps)});
-    // The trainer has copied the batch: augment the next one while the workers compute.
+    const pending = trainer.step(await next, {learningRate: learningRate(config, state, totalSteps)});
+    // The trainer has copied the batch: augment (and label) the next one while the workers compute.
     if (b + 1 < batches) next = batchAt(b + 1);
     const result = await pending;
     state.step++;
@@ -310,16 +320,19 @@ function learningRate(config: TrainingConfig, state: RunState, totalSteps: numbe
   return scheduledLr(config.schedule, state.step, {maxLr: config.lr, totalSteps});
 }
 
-/** One augmented batch: warped faces, smoothed (and maybe mixed) targets, class weights per face. */
-function makeBatch({rows, trainInput, trainLabels, teacherTargets, weightsPerClass, config, random}: {
+/**
+ * One augmented batch: warped faces and smoothed (maybe mixed) targets. Fixed teaching mixes each face's
+ * teacher targets into its label before mixup and CutMix mix the faces; consistent teaching labels the
+ * finished batch afterwards (mixTeacherInto).
+ */
+function makeBatch({rows, trainInput, trainLabels, teacherTargets, config, random}: {
   rows: Int32Array;
   trainInput: Float32Array;
   trainLabels: Uint8Array;
   teacherTargets: Float32Array | null;
-  weightsPerClass: Float32Array;
   config: TrainingConfig;
   random: Random;
-}): {xs: Float32Array; targets: Float32Array; sampleWeights?: Float32Array} {
+}): {xs: Float32Array; targets: Float32Array} {
   const faces = new Float32Array(rows.length * IMAGE_PIXELS);
   const labels = new Uint8Array(rows.length);
   rows.forEach((row, k) => {
@@ -338,13 +351,26 @@ function makeBatch({rows, trainInput, trainLabels, teacherTargets, weightsPerCla
   }
   if (config.mixup > 0) mixupBatch(xs, targets, random, {alpha: config.mixup, classes: NUM_CLASSES});
   if ((config.cutmix ?? 0) > 0) cutmixBatch(xs, targets, random, {alpha: config.cutmix!, classes: NUM_CLASSES});
-  if (config.classWeights === "none") return {xs, targets};
-  // A mixed target weighs each class by its share.
-  const sampleWeights = new Float32Array(rows.length);
-  for (let k = 0; k < rows.length; k++) {
-    for (let c = 0; c < NUM_CLASSES; c++) sampleWeights[k] += targets[k * NUM_CLASSES + c] * weightsPerClass[c];
+  return {xs, targets};
+}
+
+/** Consistent teaching: (1 - weight) of each (mixed) label target, weight of the teachers' targets on the same faces. */
+function mixTeacherInto(targets: Float32Array, teachers: Float32Array, weight: number): void {
+  for (let i = 0; i < targets.length; i++) targets[i] = (1 - weight) * targets[i] + weight * teachers[i];
+}
+
+/** Class weights per face; a mixed target weighs each class by its share. */
+function withSampleWeights(
+  batch: {xs: Float32Array; targets: Float32Array},
+  {config, weightsPerClass}: {config: TrainingConfig; weightsPerClass: Float32Array}
+): {xs: Float32Array; targets: Float32Array; sampleWeights?: Float32Array} {
+  if (config.classWeights === "none") return batch;
+  const count = batch.targets.length / NUM_CLASSES;
+  const sampleWeights = new Float32Array(count);
+  for (let k = 0; k < count; k++) {
+    for (let c = 0; c < NUM_CLASSES; c++) sampleWeights[k] += batch.targets[k * NUM_CLASSES + c] * weightsPerClass[c];
   }
-  return {xs, targets, sampleWeights};
+  return {...batch, sampleWeights};
 }
 
 /** PublicTest accuracy of the selected epoch (the best one, unless a holdout chose it). */

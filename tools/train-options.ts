@@ -40,6 +40,7 @@ export const TRAIN_FLAGS = {
   "distill-weight": "number",
   "distill-temperature": "number",
   "teacher-tta": "string",
+  teaching: "string",
   flip: "number",
   shift: "number",
   rotation: "number",
@@ -72,6 +73,8 @@ every epoch in OUT/checkpoint/, so a killed run continues with --resume --out OU
   --teachers DIR,DIR     distil from these model folders (an ensemble: their mean), with --distill-weight W
                          (default 0.7) of the target and --distill-temperature T (default 2); each teacher
                          averages --teacher-tta flip|crops (default flip: the face and its mirror; crops: ten views)
+  --teaching fixed|consistent  fixed (default): the teachers' targets once, before the first epoch;
+                         consistent: the teachers see each augmented (and mixed) face the student sees, every step
   --patience N           early stopping on PublicTest accuracy
   --plateau-monitor loss|accuracy  --plateau-factor X  --plateau-patience N
                          what the plateau schedule watches, and how it cuts (Keras's ReduceLROnPlateau)
@@ -158,11 +161,16 @@ export function parseTrainOptions(argv: readonly string[]): TrainOptions {
       teachers: flags.teachers.split(",").map((dir) => dir.trim()).filter(Boolean),
       weight: checked("distill-weight", flags["distill-weight"], 0.7, {min: 0, max: 1}),
       temperature: checked("distill-temperature", flags["distill-temperature"], 2, {min: 0.1, max: 20}),
-      ...(flags["teacher-tta"] === undefined ? {} : {tta: oneOf("teacher-tta", flags["teacher-tta"], ["flip", "crops"] as const, "flip")})
+      ...(flags["teacher-tta"] === undefined ? {} : {tta: oneOf("teacher-tta", flags["teacher-tta"], ["flip", "crops"] as const, "flip")}),
+      ...(flags.teaching === undefined ? {} : {teaching: oneOf("teaching", flags.teaching, ["fixed", "consistent"] as const, "fixed")})
     }
   };
   const backend = oneOf("backend", flags.backend, ["node", "wasm", "cpu"] as const, "node");
   if (flags["teacher-tta"] !== undefined && flags.teachers === undefined) throw new Error("--teacher-tta needs --teachers, the models whose views it averages");
+  if (flags.teaching !== undefined && flags.teachers === undefined) throw new Error("--teaching needs --teachers, the models that teach");
+  if (config.distill?.teaching === "consistent" && config.distill.tta !== undefined) {
+    throw new Error("--teacher-tta averages views for fixed teaching; with --teaching consistent the teachers see exactly the student's augmented face");
+  }
   if (flags.resume && !flags.out) throw new Error("--resume needs --out DIR, the folder of the run to continue");
   const out = path.resolve(flags.out ?? path.join("runs", `${name}-${timestamp()}`));
   const synthetic = flags.synthetic === undefined ? undefined : checked("synthetic", flags.synthetic, 0, {min: 1, integer: true});

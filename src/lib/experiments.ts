@@ -55,7 +55,7 @@ export function recipeParts(t: TrainingConfig): string[] {
     t.erasing ? `erasing ${t.erasing}` : null,
     t.mixup ? `mixup ${t.mixup}` : null,
     t.cutmix ? `CutMix ${t.cutmix}` : null,
-    t.distill ? `distilled from ${teachers} (weight ${t.distill.weight}, T ${t.distill.temperature}${t.distill.tta === "crops" ? ", ten views" : ""})` : null,
+    t.distill ? `distilled from ${teachers} (weight ${t.distill.weight}, T ${t.distill.temperature}${t.distill.tta === "crops" ? ", ten views" : ""}${t.distill.teaching === "consistent" ? ", consistent" : ""})` : null,
     t.holdout ? `selected on a random ${Math.round(t.holdout.fraction * 100)}% of Training` : null,
     t.maxSeconds ? `at most ${shortNumber(t.maxSeconds / 3600)} h` : null
   ].filter((part): part is string => part != null);

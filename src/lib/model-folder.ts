@@ -66,9 +66,12 @@ export interface TrainingConfig {
   /**
    * Knowledge distillation: each face's target mixes its (smoothed) label with `weight` of the teachers' mean
    * probabilities on it, softened by `temperature`. Each teacher averages its views of the face: `tta` "flip"
-   * (absent: the same) the face and its mirror image, "crops" the evaluator's ten views.
+   * (absent: the same) the face and its mirror image, "crops" the evaluator's ten views. `teaching`
+   * "consistent" instead shows the teachers each face as the student sees it, augmented (and mixed), in every
+   * step, without views (Beyer et al. 2022, "a good teacher is patient and consistent"); absent: "fixed", one
+   * set of targets per face computed before the first epoch.
    */
-  distill?: {teachers: string[]; weight: number; temperature: number; tta?: "flip" | "crops"} | null;
+  distill?: {teachers: string[]; weight: number; temperature: number; tta?: "flip" | "crops"; teaching?: "fixed" | "consistent"} | null;
 }
 
 export interface PlateauConfig {

@@ -13,12 +13,15 @@ describe("recipeSummary(training)", () => {
     expect(recipeSummary(base)).toBe("Adam 0.003 one-cycle, 50 epochs, label smoothing 0.1, sqrt class weights");
   });
 
-  it("names the teachers of a distilled run by folder, and the plateau's rule, early stopping, holdout and time budget", () => {
+  it("names the teachers of a distilled run by folder (with their views or consistent teaching), and the plateau's rule, early stopping, holdout and time budget", () => {
     expect(recipeSummary({...base, epochs: 100, erasing: 0.25, distill: {teachers: ["src/models/fer-slim", "src/models/fer-compact/"], weight: 0.5, temperature: 2}})).toBe(
       "Adam 0.003 one-cycle, 100 epochs, early stop 50, label smoothing 0.1, sqrt class weights, erasing 0.25, distilled from fer-slim + fer-compact (weight 0.5, T 2)"
     );
     expect(recipeParts({...base, distill: {teachers: ["src/models/fer-tail-kd"], weight: 0.5, temperature: 2, tta: "crops"}}).at(-1)).toBe(
       "distilled from fer-tail-kd (weight 0.5, T 2, ten views)"
+    );
+    expect(recipeParts({...base, distill: {teachers: ["src/models/fer-tail-kd"], weight: 0.5, temperature: 2, teaching: "consistent"}}).at(-1)).toBe(
+      "distilled from fer-tail-kd (weight 0.5, T 2, consistent)"
     );
     const original: TrainingConfig = {
       ...base, model: "seed-vgg", epochs: 40, lr: 0.001, schedule: "plateau", labelSmoothing: 0, classWeights: "none", patience: 10,

@@ -123,6 +123,27 @@ describe("npm run train", () => {
     expect(fs.readFileSync(path.join(again, "weights.bin")).equals(fs.readFileSync(path.join(out, "weights.bin")))).toBe(true);
   }, 90_000);
 
+  it("train --teaching consistent has the teachers label every augmented, mixed batch: recorded, repeatable, not the fixed targets", async () => {
+    const teacher = path.join(temp, "full");
+    const consistent = ["--epochs", "1", "--teachers", teacher, "--distill-weight", "0.5", "--teaching", "consistent", "--cutmix", "1"];
+    const first = path.join(temp, "consistent");
+    const run = await runCli("train", [...RUN, ...consistent, "--out", first]);
+    expect(run.code).toBe(0);
+    expect(run.stderr).toContain("teachers: 1 teacher labels every augmented batch (consistent teaching)");
+    expect(run.stderr).not.toContain("teachers' soft targets");
+    const metadata = validateMetadata(readJson(path.join(first, "metadata.json")));
+    expect(metadata.training.distill).toEqual({teachers: [teacher], weight: 0.5, temperature: 2, teaching: "consistent"});
+    // The same seed gives the same student, although its batches wait for the teachers' worker threads.
+    const second = path.join(temp, "consistent-again");
+    expect((await runCli("train", [...RUN, ...consistent, "--out", second])).code).toBe(0);
+    const weights = (dir: string) => fs.readFileSync(path.join(dir, "weights.bin"));
+    expect(weights(second).equals(weights(first))).toBe(true);
+    // The fixed teaching of the same teacher, augmentation and CutMix (its flip views) gives another student.
+    const fixed = path.join(temp, "fixed-flip");
+    expect((await runCli("train", [...RUN, "--epochs", "1", "--teachers", teacher, "--distill-weight", "0.5", "--cutmix", "1", "--out", fixed])).code).toBe(0);
+    expect(weights(fixed).equals(weights(first))).toBe(false);
+  }, 120_000);
+
   it("train --holdout F selects on a seeded part of Training and still records PublicTest; --max-hours ends the run", async () => {
     const out = path.join(temp, "holdout");
     const {code, stdout} = await runCli("train", [...RUN, "--holdout", "0.2", "--max-hours", "0.00001", "--out", out]);
@@ -209,7 +230,10 @@ describe("parseTrainOptions", () => {
       [["--shift", "-1"], "--shift is -1, expected a number in [0, 24]"],
       [["--distill-weight", "2", "--teachers", "x"], "--distill-weight is 2, expected a number in [0, 1]"],
       [["--teacher-tta", "ten", "--teachers", "x"], '--teacher-tta is "ten", expected one of flip, crops'],
-      [["--teacher-tta", "crops"], "--teacher-tta needs --teachers, the models whose views it averages"]
+      [["--teacher-tta", "crops"], "--teacher-tta needs --teachers, the models whose views it averages"],
+      [["--teaching", "online", "--teachers", "x"], '--teaching is "online", expected one of fixed, consistent'],
+      [["--teaching", "consistent"], "--teaching needs --teachers, the models that teach"],
+      [["--teaching", "consistent", "--teacher-tta", "flip", "--teachers", "x"], "--teacher-tta averages views for fixed teaching; with --teaching consistent the teachers see exactly the student's augmented face"]
     ];
     for (const [args, message] of cases) expect(() => parseTrainOptions(["--model", "tiny", ...args])).toThrow(message);
   });
