@@ -14,6 +14,7 @@ import path from "node:path";
 import {IMAGE_PIXELS} from "../src/lib/dataset.js";
 import {NUM_CLASSES} from "../src/lib/labels.js";
 import {softenedByTemperature} from "../src/lib/targets.js";
+import {meanProbabilities} from "../src/lib/evaluation.js";
 import type {TrainingConfig} from "../src/lib/model-folder.js";
 import {openFolderPredictor} from "./folder-predictor.js";
 import {writeFileAtomic} from "./model-io.js";
@@ -60,6 +61,7 @@ async function meanTeacherProbabilities(
     const predictor = await openFolderPredictor(path.resolve(dir));
     try {
       const p = await predictor.predict(input, {tta: distill.tta ?? "flip"});
+      // Accumulated teacher by teacher (one N x 7 array at a time, not all of them); the cached runs' arithmetic.
       for (let i = 0; i < mean.length; i++) mean[i] += p[i] / distill.teachers.length;
     } finally {
       await predictor.dispose();
@@ -111,12 +113,9 @@ export async function openBatchTeachers(distill: Distill, {onStatus}: {onStatus?
   onStatus?.(`teachers: ${distill.teachers.length} ${distill.teachers.length === 1 ? "teacher labels" : "teachers label"} every augmented batch (consistent teaching)`, true);
   return {
     async label(faces) {
-      const mean = new Float32Array((faces.length / IMAGE_PIXELS) * NUM_CLASSES);
-      for (const predictor of predictors) {
-        const p = await predictor.predict(faces);
-        for (let i = 0; i < mean.length; i++) mean[i] += p[i] / predictors.length;
-      }
-      return softenedByTemperature(mean, {classes: NUM_CLASSES, temperature: distill.temperature});
+      const each: Float32Array[] = [];
+      for (const predictor of predictors) each.push(await predictor.predict(faces));
+      return softenedByTemperature(meanProbabilities(each), {classes: NUM_CLASSES, temperature: distill.temperature});
     },
     async dispose() {
       await Promise.all(predictors.map((p) => p.dispose()));

@@ -335,26 +335,21 @@ function makeBatch({rows, trainInput, trainLabels, teacherTargets, config, rando
 }): {xs: Float32Array; targets: Float32Array} {
   const faces = new Float32Array(rows.length * IMAGE_PIXELS);
   const labels = new Uint8Array(rows.length);
+  const taught = teacherTargets ? new Float32Array(rows.length * NUM_CLASSES) : null;
   rows.forEach((row, k) => {
     faces.set(trainInput.subarray(row * IMAGE_PIXELS, (row + 1) * IMAGE_PIXELS), k * IMAGE_PIXELS);
     labels[k] = trainLabels[row];
+    taught?.set(teacherTargets!.subarray(row * NUM_CLASSES, (row + 1) * NUM_CLASSES), k * NUM_CLASSES);
   });
   const xs = augmentBatch(faces, random, {...config.augment, erasing: config.erasing});
   const targets = smoothedTargets(labels, {classes: NUM_CLASSES, smoothing: config.labelSmoothing});
-  if (teacherTargets && config.distill) {
-    const w = config.distill.weight;
-    rows.forEach((row, k) => {
-      for (let c = 0; c < NUM_CLASSES; c++) {
-        targets[k * NUM_CLASSES + c] = (1 - w) * targets[k * NUM_CLASSES + c] + w * teacherTargets[row * NUM_CLASSES + c];
-      }
-    });
-  }
+  if (taught && config.distill) mixTeacherInto(targets, taught, config.distill.weight);
   if (config.mixup > 0) mixupBatch(xs, targets, random, {alpha: config.mixup, classes: NUM_CLASSES});
   if ((config.cutmix ?? 0) > 0) cutmixBatch(xs, targets, random, {alpha: config.cutmix!, classes: NUM_CLASSES});
   return {xs, targets};
 }
 
-/** Consistent teaching: (1 - weight) of each (mixed) label target, weight of the teachers' targets on the same faces. */
+/** (1 - weight) of each (smoothed, maybe mixed) label target, weight of the teachers' targets for the same face. */
 function mixTeacherInto(targets: Float32Array, teachers: Float32Array, weight: number): void {
   for (let i = 0; i < targets.length; i++) targets[i] = (1 - weight) * targets[i] + weight * teachers[i];
 }
