@@ -100,14 +100,24 @@ export function readShippedModels({modelsDir = MODELS_DIR}: {modelsDir?: string}
 /** An ensemble entry of models.json, with its committed evaluation (src/models/NAME/evaluation.json). */
 export interface ShippedEnsemble extends EnsembleEntry {
   dir: string;
+  /** The committed evaluation, or null when there is none or it is of other members (see staleMembers). */
   evaluation: Evaluation | null;
+  /** The members an evaluation.json was computed for when they are not the entry's; null otherwise. */
+  staleMembers: string[] | null;
 }
 
-/** The ensembles of models.json, in its order (their members are among readShippedModels's folders). */
+/**
+ * The ensembles of models.json, in its order (their members are among readShippedModels's folders). An
+ * evaluation.json written for other members (models.json changed, `npm run evaluate` not run again) is set
+ * aside, so the report never shows one ensemble's numbers under another's members.
+ */
 export function readShippedEnsembles({modelsDir = MODELS_DIR}: {modelsDir?: string} = {}): ShippedEnsemble[] {
   return readModelsIndex(modelsDir).ensembles.map((ensemble) => {
     const dir = path.join(modelsDir, ensemble.name);
-    return {...ensemble, dir, evaluation: readOptionalJson<Evaluation>(path.join(dir, MODEL_FILES.evaluation))};
+    const evaluation = readOptionalJson<Evaluation>(path.join(dir, MODEL_FILES.evaluation));
+    const evaluatedMembers = evaluation?.members ?? [];
+    const stale = evaluation != null && evaluatedMembers.join(",") !== ensemble.members.join(",");
+    return {...ensemble, dir, evaluation: stale ? null : evaluation, staleMembers: stale ? evaluatedMembers : null};
   });
 }
 
@@ -284,6 +294,9 @@ export async function modelEvaluations({
     }
   }
   for (const ensemble of readShippedEnsembles({modelsDir})) {
+    if (ensemble.staleMembers) {
+      log(`model-evaluations: ${ensemble.dir}/${MODEL_FILES.evaluation} is of ${ensemble.staleMembers.join(", ") || "no members"}, models.json names ${ensemble.members.join(", ")}: set aside; run npm run evaluate -- --model ${path.relative(process.cwd(), ensemble.dir) || ensemble.dir} --tta --crops`);
+    }
     const rows = ensemble.members.map((member) => summary.find((row) => row.name === member)!);
     let evaluation: ModelEvaluationReport["evaluation"] = null;
     let source: ModelEvaluationReport["source"] = "none";

@@ -162,7 +162,23 @@ describe("model report loaders on a tiny model and fixture data", () => {
     expect([small.members, other.members]).toEqual([null, null]);
     // Model folders only: the training and architecture pages have nothing to show for an ensemble.
     expect(readShippedModels({modelsDir}).map((m) => m.name)).toEqual(["small", "other"]);
-    expect(readShippedEnsembles({modelsDir})).toMatchObject([{name: "pair", members: ["small", "other"], dir: path.join(modelsDir, "pair")}]);
+    expect(readShippedEnsembles({modelsDir})).toMatchObject([{name: "pair", members: ["small", "other"], dir: path.join(modelsDir, "pair"), staleMembers: null}]);
+  });
+
+  it("an ensemble whose evaluation.json was computed for other members is shown as not evaluated, never under the new members", async () => {
+    // models.json's members changed (here, their order, which changes nothing but is not what was evaluated)
+    // and npm run evaluate was not run again: the committed numbers are set aside, and the loader says so.
+    const changed = path.join(dir, "models-changed");
+    fs.cpSync(modelsDir, changed, {recursive: true});
+    fs.writeFileSync(path.join(changed, "models.json"), JSON.stringify({default: "small", models: ["other", "small", {name: "pair", members: ["other", "small"]}]}));
+    expect(readShippedEnsembles({modelsDir: changed})).toMatchObject([{name: "pair", members: ["other", "small"], evaluation: null, staleMembers: ["small", "other"]}]);
+    const lines: string[] = [];
+    const {report, summary} = await modelEvaluations({modelsDir: changed, latency: false, log: (line) => lines.push(line)});
+    expect(report.models.find((m) => m.name === "pair")).toMatchObject({source: "none", evaluation: null});
+    expect(summary.find((row) => row.name === "pair")).toMatchObject({privateTest: null, privateTestFlip: null});
+    expect(lines.filter((line) => line.includes("set aside"))).toEqual([
+      `model-evaluations: ${path.join(changed, "pair")}/evaluation.json is of small, other, models.json names other, small: set aside; run npm run evaluate -- --model ${path.relative(process.cwd(), path.join(changed, "pair"))} --tta --crops`
+    ]);
   });
 
   it("npm run evaluate --public-only prints PublicTest alone and writes nothing; a folder that is neither model nor ensemble is refused", async () => {
