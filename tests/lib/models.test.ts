@@ -20,6 +20,17 @@ describe("createModel", () => {
     });
   }
 
+  it("the candidates for issue 11's default fit its budget: at most 60 MFLOPs, and under 1 MB of weights as uint8 (a byte a parameter)", () => {
+    for (const [name, params, flops] of [["fer-tail", 590039, 53751296], ["fer-tail-wide", 887767, 59063296]] as const) {
+      const model = createModel(name);
+      const summary = modelSummary(model);
+      expect([name, summary.params, summary.flops]).toEqual([name, params, flops]);
+      expect(summary.flops).toBeLessThanOrEqual(60e6);
+      expect(summary.params).toBeLessThan(1e6);
+      model.dispose();
+    }
+  });
+
   it("createModel(name) rejects an unknown name, listing the valid ones", () => {
     expect(() => createModel("resnet")).toThrow(`unknown model: resnet (expected one of ${MODEL_NAMES.join(", ")})`);
   });
