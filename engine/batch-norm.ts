@@ -17,6 +17,7 @@ type TensorInfo = tf.TensorInfo;
 
 export const BATCH_NORM_TRAINING = "EngineBatchNormTraining";
 export const BATCH_NORM_TRAINING_GRAD = "EngineBatchNormTrainingGrad";
+export const BATCH_NORM_INFERENCE = "EngineBatchNormInference";
 
 
 interface ForwardOptions {
@@ -99,6 +100,35 @@ function backwardJs(
       const xhat = (x[i + c] - mean[c]) * invStd[c];
       dx[i + c] = maskInput && !(x[i + c] > 0) ? 0 : k[c] * (g - a[c] - xhat * b[c]);
     }
+  }
+}
+
+/**
+ * Inference: y = beta + (x - mean) * gamma / sqrt(variance + epsilon), then max(y, 0) with `relu`, as
+ * y = x * k + shift with k and shift computed once per channel (in double precision, as tfjs's cpu backend
+ * computes the whole expression) and one multiply-add per element in double, rounded once to float32. tfjs's
+ * wasm FusedBatchNorm takes a square root and a division per element in float32; the two agree to about
+ * 1e-6 relative (the convolutions' results already move that much with their thread count).
+ */
+export function batchNormInferenceJs(
+  x: Float32Array, gamma: Float32Array, beta: Float32Array, mean: Float32Array, variance: Float32Array, y: Float32Array, epsilon: number, relu: boolean
+): void {
+  const channels = gamma.length;
+  const k = new Float64Array(channels);
+  const shift = new Float64Array(channels);
+  for (let c = 0; c < channels; c++) {
+    k[c] = gamma[c] / Math.sqrt(variance[c] + epsilon);
+    shift[c] = beta[c] - mean[c] * k[c];
+  }
+  if (relu) {
+    for (let i = 0; i < x.length; i += channels) {
+      for (let c = 0; c < channels; c++) {
+        const v = x[i + c] * k[c] + shift[c];
+        y[i + c] = v > 0 ? v : 0;
+      }
+    }
+  } else {
+    for (let i = 0; i < x.length; i += channels) for (let c = 0; c < channels; c++) y[i + c] = x[i + c] * k[c] + shift[c];
   }
 }
 
@@ -188,6 +218,27 @@ export function registerBatchNormTraining(addon: NativeAddon | null): void {
     return [dx, dgamma, dbeta];
   };
 
+  // Inputs x, gamma, beta, movingMean, movingVariance; output y (rectified with `relu`).
+  const inference: Kernel = ({inputs, backend, attrs}) => {
+    const {x, gamma, beta, movingMean, movingVariance} = inputs as Record<string, TensorInfo>;
+    const {epsilon, relu} = attrs as unknown as BatchNormAttrs;
+    const y = backend.makeOutput(x.shape, "float32");
+    if (addon != null) {
+      const channels = gamma.shape[0];
+      addon.batchNormInference(
+        heapBuffer(backend),
+        Float64Array.from([
+          offsetOf(backend, x), offsetOf(backend, gamma), offsetOf(backend, beta), offsetOf(backend, movingMean), offsetOf(backend, movingVariance),
+          offsetOf(backend, y), x.shape.reduce((a, b) => a * b, 1) / channels, channels, epsilon, relu ? 1 : 0
+        ])
+      );
+    } else {
+      batchNormInferenceJs(view(backend, x), view(backend, gamma), view(backend, beta), view(backend, movingMean), view(backend, movingVariance), view(backend, y), epsilon, relu);
+    }
+    return [y];
+  };
+
+  tf.registerKernel({kernelName: BATCH_NORM_INFERENCE, backendName: "wasm", kernelFunc: inference as unknown as tf.KernelFunc});
   tf.registerKernel({kernelName: BATCH_NORM_TRAINING, backendName: "wasm", kernelFunc: forward as unknown as tf.KernelFunc});
   tf.registerKernel({kernelName: BATCH_NORM_TRAINING_GRAD, backendName: "wasm", kernelFunc: backward as unknown as tf.KernelFunc});
   tf.registerGradient({
@@ -261,8 +312,20 @@ function hookBatchNormalizationLayer(): void {
   prototype.call = function (this: BatchNormalizationLayer, inputs, kwargs) {
     const input = Array.isArray(inputs) ? inputs[0] : inputs;
     const lastAxis = this.axis === -1 || this.axis === input.rank - 1;
-    if (!kwargs?.training || tf.getBackend() !== "wasm" || !lastAxis || !this.center || !this.scale || input.dtype !== "float32") {
+    if (tf.getBackend() !== "wasm" || !lastAxis || !this.center || !this.scale || input.dtype !== "float32") {
       return original.call(this, inputs, kwargs);
+    }
+    if (!kwargs?.training) {
+      // Under a tape (saliency maps take gradients through a model at inference) tfjs's ops and gradients run.
+      if (!engineFeatureOn("bn-inference") || tf.engine().isTapeOn()) return original.call(this, inputs, kwargs);
+      const relu = this.engineFusedRelu === true;
+      const [output] = tf.engine().runKernel(
+        BATCH_NORM_INFERENCE,
+        {x: input, gamma: this.gamma.read(), beta: this.beta.read(), movingMean: this.movingMean.read(), movingVariance: this.movingVariance.read()},
+        {epsilon: this.epsilon, relu} as unknown as tf.NamedAttrMap
+      ) as unknown as tf.Tensor[];
+      if (relu) fusedReluOutputs.add(output);
+      return output;
     }
     const relu = this.engineFusedRelu === true && engineFeatureOn("bn-relu");
     const attrs = {epsilon: this.epsilon, relu, maskInput: rectifiedInputs.has(input), momentum: this.momentum};

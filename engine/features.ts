@@ -29,7 +29,13 @@ export const ENGINE_FEATURES = {
    */
   "relu-bn": "a ReLU convolution's gradient mask applied inside the next BatchNorm's gradient kernel",
   /** Dropout in training as one kernel (mask from a counter-based hash) instead of JavaScript draws and four ops. */
-  dropout: "dropout in training as one kernel each way"
+  dropout: "dropout in training as one kernel each way",
+  /**
+   * BatchNorm at inference (prediction, evaluation, teachers) as one multiply-add per element with the per-channel
+   * factors computed once, and the ReLU after it folded in, instead of tfjs's square root and division per element
+   * and a ReLU pass; results agree with tfjs's to about 1e-6 relative.
+   */
+  "bn-inference": "BatchNorm (+ ReLU) at inference as one multiply-add per element"
 } as const;
 
 export type EngineFeature = keyof typeof ENGINE_FEATURES;

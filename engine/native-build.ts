@@ -14,6 +14,8 @@ export interface NativeAddon {
   conv2d(heap: ArrayBuffer, kind: 0 | 1 | 2, params: Float64Array): void;
   batchNormForward(heap: ArrayBuffer, params: Float64Array): void;
   batchNormBackward(heap: ArrayBuffer, params: Float64Array): void;
+  /** BatchNorm with the moving statistics: [x, gamma, beta, movingMean, movingVariance, y, rows, channels, epsilon, relu]. */
+  batchNormInference(heap: ArrayBuffer, params: Float64Array): void;
   maxPoolGrad(heap: ArrayBuffer, params: Float64Array): void;
   matmul(heap: ArrayBuffer, params: Float64Array): void;
   reluGrad(heap: ArrayBuffer, params: Float64Array): void;

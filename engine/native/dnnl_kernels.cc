@@ -480,6 +480,45 @@ napi_value BatchNormForward(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
+// BatchNorm at inference over NHWC with the moving statistics, optionally followed by ReLU:
+// batchNormInference(heap, Float64Array[x, gamma, beta, movingMean, movingVariance, y, rows, channels, epsilon, relu])
+// y = x * scale + shift per channel, scale = gamma / sqrt(variance + epsilon) and shift = beta - mean * scale
+// computed once per channel in double (tfjs's FusedBatchNorm takes a square root and a division per element).
+napi_value BatchNormInference(napi_env env, napi_callback_info info) {
+  Args a(env, "batchNormInference");
+  if (!heap_call(a, info, 10)) return nullptr;
+  const int64_t rows = a.whole(6, "rows", 1), channels = a.whole(7, "channels", 1);
+  const double epsilon = a.p[8];
+  const bool relu = a.flag(9, "relu");
+  if (!a.failed && !(std::isfinite(epsilon) && epsilon >= 0)) return a.error("epsilon must be a finite number >= 0, got " + number(epsilon));
+  const double size = double(rows) * channels;
+  const float* x = a.region(0, "x", size);
+  const float* gamma = a.region(1, "gamma", channels);
+  const float* beta = a.region(2, "beta", channels);
+  const float* mean = a.region(3, "movingMean", channels);
+  const float* variance = a.region(4, "movingVariance", channels);
+  float* y = a.region(5, "y", size);
+  if (a.failed) return nullptr;
+  std::vector<float> scale(channels), shift(channels);
+  for (int64_t c = 0; c < channels; c++) {
+    const double k = double(gamma[c]) / std::sqrt(double(variance[c]) + epsilon);
+    scale[c] = static_cast<float>(k);
+    shift[c] = static_cast<float>(double(beta[c]) - double(mean[c]) * k);
+  }
+  const float* __restrict sc = scale.data();
+  const float* __restrict sh = shift.data();
+  for (int64_t r = 0; r < rows; r++) {
+    const float* __restrict row = x + r * channels;
+    float* __restrict out = y + r * channels;
+    if (relu) {
+      for (int64_t c = 0; c < channels; c++) out[c] = std::max(0.f, row[c] * sc[c] + sh[c]);
+    } else {
+      for (int64_t c = 0; c < channels; c++) out[c] = row[c] * sc[c] + sh[c];
+    }
+  }
+  return nullptr;
+}
+
 // batchNormBackward(heap, Float64Array[dy, x, gamma, beta, mean, invStd, dx, dgamma, dbeta, rows, channels, relu,
 //                   maskInput]):
 // with relu 1, the gradient of max(0, batchNorm(x)): dy counts only where the forward output was positive,
@@ -886,6 +925,7 @@ NAPI_MODULE_INIT() {
       {"conv2d", nullptr, Conv2d, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"batchNormForward", nullptr, BatchNormForward, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"batchNormBackward", nullptr, BatchNormBackward, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"batchNormInference", nullptr, BatchNormInference, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"maxPoolGrad", nullptr, MaxPoolGrad, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"matmul", nullptr, MatMul, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"reluGrad", nullptr, ReluGrad, nullptr, nullptr, nullptr, napi_default, nullptr},

@@ -13,6 +13,6 @@ describe("parseEngineOff(FER_ENGINE_OFF)", () => {
   });
 
   it("throws on a name it does not know, listing the ones it does", () => {
-    expect(() => parseEngineOff("bn-relu,fast")).toThrow('FER_ENGINE_OFF names "fast", which is not an engine feature (bn-relu, bn-moving, conv-grads, winograd, keep-blocked, relu-bn, dropout, or all)');
+    expect(() => parseEngineOff("bn-relu,fast")).toThrow('FER_ENGINE_OFF names "fast", which is not an engine feature (bn-relu, bn-moving, conv-grads, winograd, keep-blocked, relu-bn, dropout, bn-inference, or all)');
   });
 });

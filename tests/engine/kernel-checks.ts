@@ -275,6 +275,32 @@ describe(title, () => {
     expect(relativeError(await run("wasm"), expected)).toBeLessThan(1e-4);
   });
 
+  it("BatchNormalization at inference (alone, and with its ReLU folded in) matches cpu to 1e-5 in one kernel, and under a tape keeps tfjs's ops and gradients", async () => {
+    const shape = [3, 5, 4, 11];
+    const input = tf.input({shape: shape.slice(1)});
+    const fused = tf.layers.batchNormalization({epsilon: 1e-3});
+    const plain = tf.layers.batchNormalization({epsilon: 1e-3});
+    const rectified = tf.layers.reLU().apply(fused.apply(input)) as tf.SymbolicTensor;
+    const model = tf.model({inputs: input, outputs: [rectified, plain.apply(input) as tf.SymbolicTensor]});
+    expect(fuseBatchNormRelu(model)).toBe(1);
+    // Trained-looking moving statistics: means away from 0, variances from 0.05 to 4.
+    for (const [k, layer] of [fused, plain].entries()) {
+      layer.setWeights([
+        randomTensor([11], 161 + k).add(1.2), randomTensor([11], 163 + k), randomTensor([11], 165 + k).mul(2),
+        randomTensor([11], 167 + k).add(1).mul(2).add(0.05)
+      ]);
+    }
+    const x = randomTensor(shape, 169).mul(3);
+    const compute = () => tf.concat((model.apply(x, {training: false}) as tf.Tensor[]).map((t) => t.flatten()));
+    const expected = await onBackend("cpu", compute);
+    expect(relativeError(await onBackend("wasm", compute), expected)).toBeLessThan(1e-5);
+    const {kernels} = await tf.profile(() => tf.tidy(compute));
+    expect(kernels.map((k) => k.name).filter((name) => /BatchNorm|Relu/.test(name))).toEqual(["EngineBatchNormInference", "EngineBatchNormInference"]);
+    // A gradient through the model at inference (saliency maps take one) runs tfjs's own kernels.
+    const saliency = () => tf.grad((a: tf.Tensor) => (model.apply(a, {training: false}) as tf.Tensor[])[0].sum())(x);
+    expect(relativeError(await onBackend("wasm", saliency), await onBackend("cpu", saliency))).toBeLessThan(1e-5);
+  });
+
   it("convolution layers (plain, and with bias and ReLU) match cpu to 1e-4, and the first one computes no input gradient", async () => {
     const input = tf.input({shape: [9, 8, 2]});
     const first = tf.layers.conv2d({filters: 5, kernelSize: 3, padding: "same", useBias: false, kernelInitializer: tf.initializers.heNormal({seed: 1})});

@@ -107,6 +107,16 @@ const BAD_CALLS: BadCall[] = [
     error: "batchNormForward: momentum must be a number from 0 to 1, got 1.5"
   },
   {
+    what: "inference batchNorm output past the heap",
+    call: (a, heap) => a.batchNormInference(heap, Float64Array.from([0, 4096, 4160, 4224, 4288, HEAP_BYTES - 8, 64, 16, 1e-3, 1])),
+    error: "batchNormInference: y at offset 1048568 + 4096 bytes lies past the heap's 1048576 bytes"
+  },
+  {
+    what: "an inference batchNorm epsilon below 0",
+    call: (a, heap) => a.batchNormInference(heap, Float64Array.from([0, 4096, 4160, 4224, 4288, 8192, 64, 16, -1, 0])),
+    error: "batchNormInference: epsilon must be a finite number >= 0, got -1"
+  },
+  {
     what: "batchNorm gradients with too many rows",
     call: (a, heap) => a.batchNormBackward(heap, Float64Array.from([0, 0, 0, 0, 0, 0, 0, 0, 0, 1 << 20, 16, 0, 0])),
     error: "batchNormBackward: dy at offset 0 + 67108864 bytes lies past the heap's 1048576 bytes"

@@ -7,7 +7,7 @@ describe("the train bench's --configs", () => {
     expect(parseConfig("native")).toEqual({name: "native", base: "native", off: []});
     expect(parseConfig("wasm")).toEqual({name: "wasm", base: "wasm", off: []});
     expect(parseConfig("native/off=bn-relu+conv-grads")).toEqual({name: "native/off=bn-relu+conv-grads", base: "native", off: ["bn-relu", "conv-grads"]});
-    expect(parseConfig("native/off=all").off).toEqual(["bn-relu", "bn-moving", "conv-grads", "winograd", "keep-blocked", "relu-bn", "dropout"]);
+    expect(parseConfig("native/off=all").off).toEqual(["bn-relu", "bn-moving", "conv-grads", "winograd", "keep-blocked", "relu-bn", "dropout", "bn-inference"]);
   });
 
   it("parseConfig rejects other engines, other suffixes and unknown features", () => {
