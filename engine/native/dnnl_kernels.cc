@@ -395,6 +395,20 @@ napi_value Conv2d(napi_env env, napi_callback_info info) {
 
 // ---- loops ----
 
+// y = x * scale + shift per channel over `rows` rows of `channels` (NHWC), then max(0, y) with relu: BatchNorm's
+// last pass, in training (batchNormForward) and at inference (batchNormInference).
+void scale_shift(const float* x, float* y, int64_t rows, int64_t channels, const float* __restrict sc, const float* __restrict sh, bool relu) {
+  for (int64_t r = 0; r < rows; r++) {
+    const float* __restrict row = x + r * channels;
+    float* __restrict out = y + r * channels;
+    if (relu) {
+      for (int64_t c = 0; c < channels; c++) out[c] = std::max(0.f, row[c] * sc[c] + sh[c]);
+    } else {
+      for (int64_t c = 0; c < channels; c++) out[c] = row[c] * sc[c] + sh[c];
+    }
+  }
+}
+
 // BatchNorm training forward over NHWC (channels last, `rows` = N*H*W), optionally followed by ReLU and by the
 // moving statistics' update:
 // batchNormForward(heap, Float64Array[x, gamma, beta, y, mean, variance, rows, channels, epsilon, relu,
@@ -466,17 +480,7 @@ napi_value BatchNormForward(napi_env env, napi_callback_info info) {
       new_moving_variance[c] = static_cast<float>(moving_variance[c] - (moving_variance[c] - variance) * (1 - momentum));
     }
   }
-  const float* __restrict sc = scale.data();
-  const float* __restrict sh = shift.data();
-  for (int64_t r = 0; r < rows; r++) {
-    const float* __restrict row = x + r * channels;
-    float* __restrict out = y + r * channels;
-    if (relu) {
-      for (int64_t c = 0; c < channels; c++) out[c] = std::max(0.f, row[c] * sc[c] + sh[c]);
-    } else {
-      for (int64_t c = 0; c < channels; c++) out[c] = row[c] * sc[c] + sh[c];
-    }
-  }
+  scale_shift(x, y, rows, channels, scale.data(), shift.data(), relu);
   return nullptr;
 }
 
@@ -505,17 +509,7 @@ napi_value BatchNormInference(napi_env env, napi_callback_info info) {
     scale[c] = static_cast<float>(k);
     shift[c] = static_cast<float>(double(beta[c]) - double(mean[c]) * k);
   }
-  const float* __restrict sc = scale.data();
-  const float* __restrict sh = shift.data();
-  for (int64_t r = 0; r < rows; r++) {
-    const float* __restrict row = x + r * channels;
-    float* __restrict out = y + r * channels;
-    if (relu) {
-      for (int64_t c = 0; c < channels; c++) out[c] = std::max(0.f, row[c] * sc[c] + sh[c]);
-    } else {
-      for (int64_t c = 0; c < channels; c++) out[c] = row[c] * sc[c] + sh[c];
-    }
-  }
+  scale_shift(x, y, rows, channels, scale.data(), shift.data(), relu);
   return nullptr;
 }
 
