@@ -395,6 +395,22 @@ napi_value Conv2d(napi_env env, napi_callback_info info) {
 
 // ---- loops ----
 
+// The parameters both BatchNorm forward kernels read at the same places: rows (6), channels (7), epsilon (8), relu (9).
+// A bad epsilon fails `a` (the kernel then returns once its regions are read, as for any failed argument).
+struct BatchNormShape {
+  int64_t rows, channels;
+  double epsilon, size;
+  bool relu;
+};
+
+BatchNormShape batch_norm_shape(Args& a) {
+  const int64_t rows = a.whole(6, "rows", 1), channels = a.whole(7, "channels", 1);
+  const double epsilon = a.p[8];
+  const bool relu = a.flag(9, "relu");
+  if (!a.failed && !(std::isfinite(epsilon) && epsilon >= 0)) a.fail("epsilon must be a finite number >= 0, got " + number(epsilon));
+  return {rows, channels, epsilon, double(rows) * channels, relu};
+}
+
 // y = x * scale + shift per channel over `rows` rows of `channels` (NHWC), then max(0, y) with relu: BatchNorm's
 // last pass, in training (batchNormForward) and at inference (batchNormInference).
 void scale_shift(const float* x, float* y, int64_t rows, int64_t channels, const float* __restrict sc, const float* __restrict sh, bool relu) {
@@ -424,11 +440,10 @@ constexpr int64_t BLOCK = 32;
 napi_value BatchNormForward(napi_env env, napi_callback_info info) {
   Args a(env, "batchNormForward");
   if (!heap_call(a, info, 15)) return nullptr;
-  const int64_t rows = a.whole(6, "rows", 1), channels = a.whole(7, "channels", 1);
-  const double epsilon = a.p[8];
-  const bool relu = a.flag(9, "relu");
-  if (!a.failed && !(std::isfinite(epsilon) && epsilon >= 0)) return a.error("epsilon must be a finite number >= 0, got " + number(epsilon));
-  const double size = double(rows) * channels;
+  const BatchNormShape bn = batch_norm_shape(a);
+  const int64_t rows = bn.rows, channels = bn.channels;
+  const double epsilon = bn.epsilon, size = bn.size;
+  const bool relu = bn.relu;
   const float* x = a.region(0, "x", size);
   const float* gamma = a.region(1, "gamma", channels);
   const float* beta = a.region(2, "beta", channels);
@@ -491,11 +506,10 @@ napi_value BatchNormForward(napi_env env, napi_callback_info info) {
 napi_value BatchNormInference(napi_env env, napi_callback_info info) {
   Args a(env, "batchNormInference");
   if (!heap_call(a, info, 10)) return nullptr;
-  const int64_t rows = a.whole(6, "rows", 1), channels = a.whole(7, "channels", 1);
-  const double epsilon = a.p[8];
-  const bool relu = a.flag(9, "relu");
-  if (!a.failed && !(std::isfinite(epsilon) && epsilon >= 0)) return a.error("epsilon must be a finite number >= 0, got " + number(epsilon));
-  const double size = double(rows) * channels;
+  const BatchNormShape bn = batch_norm_shape(a);
+  const int64_t rows = bn.rows, channels = bn.channels;
+  const double epsilon = bn.epsilon, size = bn.size;
+  const bool relu = bn.relu;
   const float* x = a.region(0, "x", size);
   const float* gamma = a.region(1, "gamma", channels);
   const float* beta = a.region(2, "beta", channels);
