@@ -440,10 +440,7 @@ constexpr int64_t BLOCK = 32;
 napi_value BatchNormForward(napi_env env, napi_callback_info info) {
   Args a(env, "batchNormForward");
   if (!heap_call(a, info, 15)) return nullptr;
-  const BatchNormShape bn = batch_norm_shape(a);
-  const int64_t rows = bn.rows, channels = bn.channels;
-  const double epsilon = bn.epsilon, size = bn.size;
-  const bool relu = bn.relu;
+  const auto [rows, channels, epsilon, size, relu] = batch_norm_shape(a);
   const float* x = a.region(0, "x", size);
   const float* gamma = a.region(1, "gamma", channels);
   const float* beta = a.region(2, "beta", channels);
@@ -506,10 +503,7 @@ napi_value BatchNormForward(napi_env env, napi_callback_info info) {
 napi_value BatchNormInference(napi_env env, napi_callback_info info) {
   Args a(env, "batchNormInference");
   if (!heap_call(a, info, 10)) return nullptr;
-  const BatchNormShape bn = batch_norm_shape(a);
-  const int64_t rows = bn.rows, channels = bn.channels;
-  const double epsilon = bn.epsilon, size = bn.size;
-  const bool relu = bn.relu;
+  const auto [rows, channels, epsilon, size, relu] = batch_norm_shape(a);
   const float* x = a.region(0, "x", size);
   const float* gamma = a.region(1, "gamma", channels);
   const float* beta = a.region(2, "beta", channels);
