@@ -42,9 +42,11 @@ export interface Checkpoint<State> {
   state: State;
   weights: NamedTensor[];
   optimizer: NamedTensor[];
+  /** A run's stochastic weight average, when it keeps one. */
+  average?: NamedTensor[];
 }
 
-const CHECKPOINT_FILES = {state: "state.json", weights: "weights.bin", optimizer: "optimizer.bin"};
+const CHECKPOINT_FILES = {state: "state.json", weights: "weights.bin", optimizer: "optimizer.bin", average: "average.bin"};
 
 /**
  * Writes a checkpoint folder atomically: into DIR.tmp, then swapped in for DIR (the previous one is kept
@@ -59,7 +61,9 @@ export function saveCheckpoint<State>(dir: string, checkpoint: Checkpoint<State>
   const optimizer = encodeFlat(checkpoint.optimizer);
   fs.writeFileSync(path.join(tmp, CHECKPOINT_FILES.weights), weights.data);
   fs.writeFileSync(path.join(tmp, CHECKPOINT_FILES.optimizer), optimizer.data);
-  const manifest = {weights: weights.specs, optimizer: optimizer.specs};
+  const average = checkpoint.average ? encodeFlat(checkpoint.average) : null;
+  if (average) fs.writeFileSync(path.join(tmp, CHECKPOINT_FILES.average), average.data);
+  const manifest = {weights: weights.specs, optimizer: optimizer.specs, ...(average ? {average: average.specs} : {})};
   fs.writeFileSync(path.join(tmp, CHECKPOINT_FILES.state), JSON.stringify({...checkpoint.state, manifest}, null, 2));
   fs.rmSync(old, {recursive: true, force: true});
   if (fs.existsSync(dir)) fs.renameSync(dir, old);
@@ -76,14 +80,15 @@ export function hasCheckpoint(dir: string): boolean {
 export function loadCheckpoint<State>(dir: string): Checkpoint<State> | null {
   const found = [dir, `${dir}.old`].find((d) => fs.existsSync(path.join(d, CHECKPOINT_FILES.state)));
   if (!found) return null;
-  const {manifest, ...state} = readJson<State & {manifest: {weights: FlatTensorSpec[]; optimizer: FlatTensorSpec[]}}>(
+  const {manifest, ...state} = readJson<State & {manifest: {weights: FlatTensorSpec[]; optimizer: FlatTensorSpec[]; average?: FlatTensorSpec[]}}>(
     path.join(found, CHECKPOINT_FILES.state)
   );
   const read = (name: string) => fs.readFileSync(path.join(found, name));
   return {
     state: state as unknown as State,
     weights: decodeFlat(manifest.weights, read(CHECKPOINT_FILES.weights), path.join(found, CHECKPOINT_FILES.weights)),
-    optimizer: decodeFlat(manifest.optimizer, read(CHECKPOINT_FILES.optimizer), path.join(found, CHECKPOINT_FILES.optimizer))
+    optimizer: decodeFlat(manifest.optimizer, read(CHECKPOINT_FILES.optimizer), path.join(found, CHECKPOINT_FILES.optimizer)),
+    ...(manifest.average ? {average: decodeFlat(manifest.average, read(CHECKPOINT_FILES.average), path.join(found, CHECKPOINT_FILES.average))} : {})
   };
 }
 

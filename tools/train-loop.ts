@@ -16,9 +16,11 @@ import {classWeights, smoothedTargets} from "../src/lib/targets.js";
 import {accuracy, crossEntropy} from "../src/lib/metrics.js";
 import {createModel, modelSummary} from "../src/lib/models/index.js";
 import {DEFAULT_PLATEAU, MODEL_FILES, type EpochRecord, type History, type ModelMetadata, type TrainingConfig} from "../src/lib/model-folder.js";
-import {saveModelFolder, writeJsonAtomic} from "./model-io.js";
+import {loadModelFolder, saveModelFolder, writeJsonAtomic} from "./model-io.js";
+import {addToAverage, statisticsRefreshSteps} from "./weight-average.js";
 import {hasCheckpoint, loadCheckpoint, optimizerStateFromTensors, optimizerStateToTensors, saveCheckpoint} from "./checkpoint.js";
-import {copyWeightsInto, createTrainer, type Trainer} from "../engine/trainer.js";
+import {copyWeightsInto, createTrainer, type NamedTensor, type Trainer} from "../engine/trainer.js";
+import type * as tf from "@tensorflow/tfjs";
 import type {BackendPreference} from "../engine/backend.js";
 
 /** Everything a checkpoint stores besides tensors. */
@@ -37,6 +39,8 @@ interface RunState {
   finished: boolean;
   history: EpochRecord[];
   backend: string;
+  /** With SWA: how many epochs' weights the checkpoint's average holds (absent in older checkpoints: 0). */
+  averagedEpochs?: number;
 }
 
 export interface TrainRunOptions {
@@ -194,7 +198,17 @@ export async function trainRun(options: TrainRunOptions): Promise<TrainResult> {
   if (checkpoint) {
     await trainer.setWeights(checkpoint.weights);
     await trainer.setOptimizerState(optimizerStateFromTensors(checkpoint.optimizer));
+  } else if (config.init) {
+    await trainer.setWeights(await initialWeights(config.init.from, model));
   }
+  let average = checkpoint?.average ?? null;
+  // Evaluates the trainer's current weights on the selection split (and on PublicTest, when that is not it).
+  const evaluate = async () => {
+    const probabilities = await trainer.predict(selectionInput);
+    const selected = {loss: crossEntropy(probabilities, selectionLabels), accuracy: accuracy(probabilities, selectionLabels)};
+    const publicTestProbabilities = publicTestInput ? await trainer.predict(publicTestInput) : probabilities;
+    return {selected, publicTest: {loss: crossEntropy(publicTestProbabilities, publicTestLabels), accuracy: accuracy(publicTestProbabilities, publicTestLabels)}};
+  };
 
   try {
     while (!state.finished && state.epoch < config.epochs) {
@@ -203,16 +217,34 @@ export async function trainRun(options: TrainRunOptions): Promise<TrainResult> {
       const lrAtStart = learningRate(config, state, totalSteps);
       const {lossSum, correct, seen} = await trainEpoch({trainer, config, state, totalSteps, trainInput, trainLabels, teacherTargets, batchTeachers, weightsPerClass, onProgress: options.onProgress});
       const trainSeconds = (performance.now() - started) / 1000;
-      const probabilities = await trainer.predict(selectionInput);
-      const selected = {loss: crossEntropy(probabilities, selectionLabels), accuracy: accuracy(probabilities, selectionLabels)};
-      const publicTestProbabilities = publicTestInput ? await trainer.predict(publicTestInput) : probabilities;
+      const weights = await trainer.getWeights();
+      const optimizerState = await trainer.getOptimizerState();
+      let measured = await evaluate();
+      // SWA: the epoch's weights join the average, which is then what this epoch evaluates and may select;
+      // the trainer goes back to the running weights and optimizer state for the next epoch.
+      let evaluatedWeights = weights;
+      let swa: {averagedEpochs: number; runningPublicTestAccuracy: number} | null = null;
+      if (config.swaFrom != null && epoch >= config.swaFrom) {
+        const averagedEpochs = state.averagedEpochs ?? 0;
+        average = addToAverage(average, weights, averagedEpochs);
+        state.averagedEpochs = averagedEpochs + 1;
+        swa = {averagedEpochs: state.averagedEpochs, runningPublicTestAccuracy: measured.publicTest.accuracy};
+        await trainer.setWeights(average);
+        await refreshStatistics({trainer, model, config, trainInput, trainLabels, seed: deriveSeed(config.seed, 0x5a000000 + epoch)});
+        evaluatedWeights = await trainer.getWeights();
+        measured = await evaluate();
+        await trainer.setWeights(weights);
+        await trainer.setOptimizerState(optimizerState);
+      }
+      const {selected} = measured;
       const record: EpochRecord = {
         epoch,
         trainLoss: lossSum / seen,
         trainAccuracy: correct / seen,
-        publicTestLoss: crossEntropy(publicTestProbabilities, publicTestLabels),
-        publicTestAccuracy: accuracy(publicTestProbabilities, publicTestLabels),
+        publicTestLoss: measured.publicTest.loss,
+        publicTestAccuracy: measured.publicTest.accuracy,
         ...(config.holdout ? {holdoutLoss: selected.loss, holdoutAccuracy: selected.accuracy} : {}),
+        ...(swa ?? {}),
         lr: lrAtStart,
         seconds: (performance.now() - started) / 1000,
         imagesPerSecond: seen / trainSeconds
@@ -225,11 +257,10 @@ export async function trainRun(options: TrainRunOptions): Promise<TrainResult> {
         const watched = plateau.monitor === "loss" ? selected.loss : selected.accuracy;
         state.plateau = plateauUpdate(state.plateau, watched, {factor: plateau.factor, patience: plateau.patience, mode: plateau.monitor === "loss" ? "min" : "max"});
       }
-      const weights = await trainer.getWeights();
       if (selected.accuracy > state.bestAccuracy) {
         state.bestAccuracy = selected.accuracy;
         state.bestEpoch = epoch;
-        copyWeightsInto(model, weights);
+        copyWeightsInto(model, evaluatedWeights);
         await saveModelFolder(model, out);
       }
       if (config.patience > 0 && epoch - state.bestEpoch >= config.patience) state.finished = true;
@@ -238,7 +269,7 @@ export async function trainRun(options: TrainRunOptions): Promise<TrainResult> {
       // Model folder files first, checkpoint last: a kill in between replays this epoch identically.
       writeJsonAtomic(path.join(out, MODEL_FILES.history), historyOf(config, state));
       writeJsonAtomic(path.join(out, MODEL_FILES.metadata), metadataOf({config, state, summary, trainer, train, selection}));
-      saveCheckpoint(path.join(out, CHECKPOINT_DIR), {state, weights, optimizer: optimizerStateToTensors(await trainer.getOptimizerState())});
+      saveCheckpoint(path.join(out, CHECKPOINT_DIR), {state, weights, optimizer: optimizerStateToTensors(optimizerState), ...(average ? {average} : {})});
       options.onEpoch?.(record, {bestEpoch: state.bestEpoch, epochs: config.epochs});
     }
   } finally {
@@ -313,6 +344,44 @@ async function trainEpoch({trainer, config, state, totalSteps, trainInput, train
     });
   }
   return {lossSum, correct, seen};
+}
+
+/** The weights of the model folder a fine-tune starts from, in `model`'s weight order; refuses another architecture. */
+async function initialWeights(dir: string, model: tf.LayersModel): Promise<NamedTensor[]> {
+  const source = await loadModelFolder(dir);
+  try {
+    const fits = source.weights.length === model.weights.length && source.weights.every((w, k) => w.shape.join("x") === model.weights[k].shape.join("x"));
+    if (!fits) throw new Error(`--init ${dir}: its weights do not fit the ${model.name} architecture`);
+    return source.weights.map((w, k) => ({name: model.weights[k].name, shape: [...w.shape] as number[], values: Float32Array.from(w.read().dataSync())}));
+  } finally {
+    source.dispose();
+  }
+}
+
+/**
+ * Measures the BatchNorm moving statistics of the trainer's weights afresh: training-mode steps with a zero
+ * learning rate (the weights stay as they are) over augmented Training batches, until the statistics the
+ * weights came with weigh under 0.1%. The optimizer state moves; the caller restores it.
+ */
+async function refreshStatistics({trainer, model, config, trainInput, trainLabels, seed}: {
+  trainer: Trainer;
+  model: tf.LayersModel;
+  config: TrainingConfig;
+  trainInput: Float32Array;
+  trainLabels: Uint8Array;
+  seed: number;
+}): Promise<void> {
+  const momenta = model.layers.filter((layer) => layer.getClassName() === "BatchNormalization").map((layer) => Number(layer.getConfig().momentum));
+  const steps = statisticsRefreshSteps(momenta);
+  const batches = Math.floor(trainLabels.length / config.batch);
+  const random = new Random(seed);
+  let order = random.shuffle(Int32Array.from({length: trainLabels.length}, (_, i) => i));
+  for (let b = 0; b < steps; b++) {
+    if (b > 0 && b % batches === 0) order = random.shuffle(order);
+    const k = b % batches;
+    const batch = makeBatch({rows: order.subarray(k * config.batch, (k + 1) * config.batch), trainInput, trainLabels, teacherTargets: null, config, random});
+    await trainer.step(batch, {learningRate: 0});
+  }
 }
 
 function learningRate(config: TrainingConfig, state: RunState, totalSteps: number): number {
@@ -393,7 +462,7 @@ function metadataOf({config, state, summary, trainer, train, selection}: {
     params: summary.params,
     flops: summary.flops,
     training: config,
-    secondsTrained: Math.round(state.secondsTrained * 10) / 10,
+    secondsTrained: Math.round((state.secondsTrained + (config.init?.secondsTrained ?? 0)) * 10) / 10,
     bestEpoch: state.bestEpoch,
     epochsRun: state.epoch,
     publicTestAccuracy: publicTestAccuracyOf(state),

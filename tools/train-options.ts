@@ -3,14 +3,15 @@
 // With --resume the run's saved configuration wins: only --out, --data, --backend and --synthetic matter,
 // and --epochs, which extends a run with a constant or plateau schedule.
 
+import fs from "node:fs";
 import path from "node:path";
 import {parseFlags} from "./cli.js";
 import {MODEL_NAMES, modelSpec} from "../src/lib/models/index.js";
-import {defaultArchitecture} from "./model-io.js";
+import {defaultArchitecture, readJson} from "./model-io.js";
 import {SCHEDULES} from "../src/lib/schedule.js";
 import {CLASS_WEIGHTINGS} from "../src/lib/targets.js";
 import {DEFAULT_AUGMENT} from "../src/lib/augment.js";
-import {DEFAULT_PLATEAU, type TrainingConfig} from "../src/lib/model-folder.js";
+import {DEFAULT_PLATEAU, MODEL_FILES, validateMetadata, type TrainingConfig} from "../src/lib/model-folder.js";
 import type {BackendPreference} from "../engine/backend.js";
 
 export const TRAIN_FLAGS = {
@@ -41,6 +42,8 @@ export const TRAIN_FLAGS = {
   "distill-temperature": "number",
   "teacher-tta": "string",
   teaching: "string",
+  init: "string",
+  "swa-from": "number",
   flip: "number",
   shift: "number",
   rotation: "number",
@@ -75,6 +78,10 @@ every epoch in OUT/checkpoint/, so a killed run continues with --resume --out OU
                          averages --teacher-tta flip|crops (default flip: the face and its mirror; crops: ten views)
   --teaching fixed|consistent  fixed (default): the teachers' targets once, before the first epoch;
                          consistent: the teachers see each augmented (and mixed) face the student sees, every step
+  --init DIR             fine-tune: start from the weights of the trained model folder DIR (its architecture;
+                         a fresh optimizer), not from a fresh initialization
+  --swa-from E           stochastic weight averaging: from epoch E on, average each epoch's weights; each
+                         epoch evaluates (and may select) the average, its BatchNorm statistics measured afresh
   --patience N           early stopping on PublicTest accuracy
   --plateau-monitor loss|accuracy  --plateau-factor X  --plateau-patience N
                          what the plateau schedule watches, and how it cuts (Keras's ReduceLROnPlateau)
@@ -101,6 +108,17 @@ function checked(flag: string, value: number | undefined, fallback: number, {min
   return value;
 }
 
+/** The model folder a fine-tune starts from (--init): its architecture and what its metadata.json says of it. */
+function initialModel(dir: string): {architecture: string; init: NonNullable<TrainingConfig["init"]>} {
+  const file = path.join(dir, MODEL_FILES.metadata);
+  if (!fs.existsSync(file)) throw new Error(`--init ${dir}: no ${MODEL_FILES.metadata} there; expected a model folder written by npm run train`);
+  const metadata = validateMetadata(readJson(file), file);
+  return {
+    architecture: metadata.architecture,
+    init: {from: dir, secondsTrained: metadata.secondsTrained, epochs: metadata.epochsRun, publicTestAccuracy: metadata.publicTestAccuracy}
+  };
+}
+
 function timestamp(): string {
   return new Date().toISOString().replace(/[-:]/g, "").replace(/\..*/, "").replace("T", "-");
 }
@@ -121,7 +139,11 @@ export interface TrainOptions {
 export function parseTrainOptions(argv: readonly string[]): TrainOptions {
   const {flags, positionals} = parseFlags(argv, TRAIN_FLAGS, TRAIN_USAGE);
   if (positionals.length) throw new Error(`unexpected argument "${positionals[0]}"; flags start with --`);
-  const name = flags.model ?? defaultArchitecture();
+  const init = flags.init === undefined ? null : initialModel(flags.init);
+  if (init && flags.model !== undefined && flags.model !== init.architecture) {
+    throw new Error(`--model ${flags.model} does not match --init ${flags.init}, a ${init.architecture} model`);
+  }
+  const name = flags.model ?? init?.architecture ?? defaultArchitecture();
   if (!MODEL_NAMES.includes(name)) throw new Error(`unknown model: ${name} (expected one of ${MODEL_NAMES.join(", ")})`);
   const defaults = modelSpec(name).training;
   const augment = {...DEFAULT_AUGMENT, ...defaults.augment};
@@ -163,8 +185,11 @@ export function parseTrainOptions(argv: readonly string[]): TrainOptions {
       temperature: checked("distill-temperature", flags["distill-temperature"], 2, {min: 0.1, max: 20}),
       ...(flags["teacher-tta"] === undefined ? {} : {tta: oneOf("teacher-tta", flags["teacher-tta"], ["flip", "crops"] as const, "flip")}),
       ...(flags.teaching === undefined ? {} : {teaching: oneOf("teaching", flags.teaching, ["fixed", "consistent"] as const, "fixed")})
-    }
+    },
+    ...(init ? {init: init.init} : {}),
+    ...(flags["swa-from"] === undefined ? {} : {swaFrom: checked("swa-from", flags["swa-from"], 1, {min: 1, integer: true})})
   };
+  if (config.swaFrom != null && config.swaFrom > config.epochs) throw new Error(`--swa-from ${config.swaFrom} is past the run's last epoch (--epochs ${config.epochs})`);
   const backend = oneOf("backend", flags.backend, ["node", "wasm", "cpu"] as const, "node");
   if (flags["teacher-tta"] !== undefined && flags.teachers === undefined) throw new Error("--teacher-tta needs --teachers, the models whose views it averages");
   if (flags.teaching !== undefined && flags.teachers === undefined) throw new Error("--teaching needs --teachers, the models that teach");

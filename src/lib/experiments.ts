@@ -56,6 +56,8 @@ export function recipeParts(t: TrainingConfig): string[] {
     t.mixup ? `mixup ${t.mixup}` : null,
     t.cutmix ? `CutMix ${t.cutmix}` : null,
     t.distill ? `distilled from ${teachers} (weight ${t.distill.weight}, T ${t.distill.temperature}${t.distill.tta === "crops" ? ", ten views" : ""}${t.distill.teaching === "consistent" ? ", consistent" : ""})` : null,
+    t.init ? `fine-tuned from ${t.init.from.split("/").filter(Boolean).pop()} (${t.init.epochs} epochs, PublicTest ${(100 * t.init.publicTestAccuracy).toFixed(2)}%)` : null,
+    t.swaFrom != null ? `weight averaging (SWA) from epoch ${t.swaFrom}` : null,
     t.holdout ? `selected on a random ${Math.round(t.holdout.fraction * 100)}% of Training` : null,
     t.maxSeconds ? `at most ${shortNumber(t.maxSeconds / 3600)} h` : null
   ].filter((part): part is string => part != null);

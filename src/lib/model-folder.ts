@@ -72,6 +72,19 @@ export interface TrainingConfig {
    * set of targets per face computed before the first epoch.
    */
   distill?: {teachers: string[]; weight: number; temperature: number; tta?: "flip" | "crops"; teaching?: "fixed" | "consistent"} | null;
+  /**
+   * A fine-tune: the run starts from the weights of the trained model folder `from` (with a fresh optimizer)
+   * instead of a fresh initialization; `secondsTrained`, `epochs` and `publicTestAccuracy` are that model's,
+   * read when the run started. Absent or null: from scratch.
+   */
+  init?: {from: string; secondsTrained: number; epochs: number; publicTestAccuracy: number} | null;
+  /**
+   * Stochastic weight averaging (Izmailov et al. 2018, "Averaging weights leads to wider optima"): from this
+   * (1-based) epoch on, each epoch's final weights join an equal-weight average, and the average, with its
+   * BatchNorm statistics measured afresh on Training faces, is the model each epoch evaluates and may select.
+   * Absent or null: off.
+   */
+  swaFrom?: number | null;
 }
 
 export interface PlateauConfig {
@@ -93,7 +106,8 @@ export interface ModelMetadata {
   params: number;
   flops: number;
   training: TrainingConfig;
-  /** Training wall time up to the end of the last epoch run, in seconds, summed over resumed runs. */
+  /** Training wall time up to the end of the last epoch run, in seconds, summed over resumed runs (and, for a
+   * fine-tune, including the training of the model it started from: TrainingConfig.init). */
   secondsTrained: number;
   /** 1-based epoch whose weights these are (best PublicTest accuracy). */
   bestEpoch: number;
@@ -135,6 +149,10 @@ export interface EpochRecord {
   /** Accuracy and loss on the held-out Training faces, for runs selected on a holdout (TrainingConfig.holdout). */
   holdoutLoss?: number;
   holdoutAccuracy?: number;
+  /** With SWA (TrainingConfig.swaFrom): how many epochs' weights the evaluated average holds, and the
+   * PublicTest accuracy of the running (not averaged) weights; publicTestLoss and publicTestAccuracy are the average's. */
+  averagedEpochs?: number;
+  runningPublicTestAccuracy?: number;
   /** Learning rate at the start of the epoch. */
   lr: number;
   /** Wall time of the epoch (training and PublicTest evaluation). */

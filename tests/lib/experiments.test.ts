@@ -23,6 +23,10 @@ describe("recipeSummary(training)", () => {
     expect(recipeParts({...base, distill: {teachers: ["src/models/fer-tail-kd"], weight: 0.5, temperature: 2, teaching: "consistent"}}).at(-1)).toBe(
       "distilled from fer-tail-kd (weight 0.5, T 2, consistent)"
     );
+    expect(recipeParts({...base, schedule: "constant", lr: 5e-4, init: {from: "runs/fer-tail-kd4/", epochs: 200, secondsTrained: 8096.9, publicTestAccuracy: 0.6904}, swaFrom: 1}).slice(-2)).toEqual([
+      "fine-tuned from fer-tail-kd4 (200 epochs, PublicTest 69.04%)",
+      "weight averaging (SWA) from epoch 1"
+    ]);
     const original: TrainingConfig = {
       ...base, model: "seed-vgg", epochs: 40, lr: 0.001, schedule: "plateau", labelSmoothing: 0, classWeights: "none", patience: 10,
       plateau: {monitor: "loss", factor: 0.9, patience: 5}, maxSeconds: 28800, holdout: {fraction: 0.2, seed: 7}, batch: 32

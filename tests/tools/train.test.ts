@@ -144,6 +144,40 @@ describe("npm run train", () => {
     expect(weights(fixed).equals(weights(first))).toBe(false);
   }, 120_000);
 
+  it("train --init DIR --swa-from E fine-tunes a trained model and selects the weight average: recorded, resumable to the bit", async () => {
+    const parent = path.join(temp, "full");
+    const FINE_TUNE = ["--synthetic", "70", "--batch", "16", "--seed", "5", "--workers", "2", "--init", parent, "--schedule", "constant", "--lr", "0.001", "--swa-from", "2"];
+    const SCRATCH = ["--model", "tiny", ...FINE_TUNE.filter((flag, i) => ![flag, FINE_TUNE[i - 1]].some((f) => f === "--init" || f === "--swa-from"))];
+    const out = path.join(temp, "swa");
+    const run = await runCli("train", [...FINE_TUNE, "--epochs", "3", "--out", out]);
+    expect(run.code).toBe(0);
+    const metadata = validateMetadata(readJson(path.join(out, "metadata.json")));
+    const parentMetadata = validateMetadata(readJson(path.join(parent, "metadata.json")));
+    // The architecture comes from the parent, and its training time counts in the fine-tune's.
+    expect(metadata.architecture).toBe("tiny");
+    expect(metadata.training).toMatchObject({swaFrom: 2, init: {from: parent, epochs: 3, secondsTrained: parentMetadata.secondsTrained, publicTestAccuracy: parentMetadata.publicTestAccuracy}});
+    expect(metadata.secondsTrained).toBeGreaterThanOrEqual(parentMetadata.secondsTrained);
+    // Epochs from --swa-from on evaluate the average of 1, 2, ... epochs and also record the running weights.
+    const history = readJson<History>(path.join(out, "history.json"));
+    expect(history.epochs.map((e) => e.averagedEpochs)).toEqual([undefined, 1, 2]);
+    expect(history.epochs[0].runningPublicTestAccuracy).toBeUndefined();
+    for (const e of history.epochs.slice(1)) expect(e.runningPublicTestAccuracy).toBeGreaterThanOrEqual(0);
+    // The first epoch starts from the parent, not from scratch: a fresh tiny model starts at chance.
+    const scratch = path.join(temp, "swa-scratch");
+    expect((await runCli("train", [...SCRATCH, "--epochs", "1", "--out", scratch])).code).toBe(0);
+    const fromScratch = readJson<History>(path.join(scratch, "history.json")).epochs[0];
+    expect(history.epochs[0].trainLoss).toBeLessThan(fromScratch.trainLoss);
+
+    // Stopped after 2 epochs and extended to 3: the same running weights and the same average.
+    const resumed = path.join(temp, "swa-resumed");
+    expect((await runCli("train", [...FINE_TUNE, "--epochs", "2", "--out", resumed])).code).toBe(0);
+    expect((await runCli("train", ["--out", resumed, "--resume", "--epochs", "3", "--synthetic", "70"])).code).toBe(0);
+    for (const file of ["weights.bin", "average.bin"]) {
+      expect(fs.readFileSync(path.join(resumed, "checkpoint", file)).equals(fs.readFileSync(path.join(out, "checkpoint", file)))).toBe(true);
+    }
+    expect(readJson<History>(path.join(resumed, "history.json")).epochs.map((e) => e.publicTestAccuracy)).toEqual(history.epochs.map((e) => e.publicTestAccuracy));
+  }, 90_000);
+
   it("train --holdout F selects on a seeded part of Training and still records PublicTest; --max-hours ends the run", async () => {
     const out = path.join(temp, "holdout");
     const {code, stdout} = await runCli("train", [...RUN, "--holdout", "0.2", "--max-hours", "0.00001", "--out", out]);
@@ -233,7 +267,11 @@ describe("parseTrainOptions", () => {
       [["--teacher-tta", "crops"], "--teacher-tta needs --teachers, the models whose views it averages"],
       [["--teaching", "online", "--teachers", "x"], '--teaching is "online", expected one of fixed, consistent'],
       [["--teaching", "consistent"], "--teaching needs --teachers, the models that teach"],
-      [["--teaching", "consistent", "--teacher-tta", "flip", "--teachers", "x"], "--teacher-tta averages views for fixed teaching; with --teaching consistent the teachers see exactly the student's augmented face"]
+      [["--teaching", "consistent", "--teacher-tta", "flip", "--teachers", "x"], "--teacher-tta averages views for fixed teaching; with --teaching consistent the teachers see exactly the student's augmented face"],
+      [["--swa-from", "0"], "--swa-from is 0, expected an integer >= 1"],
+      [["--swa-from", "4", "--epochs", "3"], "--swa-from 4 is past the run's last epoch (--epochs 3)"],
+      [["--init", "src"], "--init src: no metadata.json there; expected a model folder written by npm run train"],
+      [["--init", "src/models/fer-tail-kd"], "--model tiny does not match --init src/models/fer-tail-kd, a fer-tail model"]
     ];
     for (const [args, message] of cases) expect(() => parseTrainOptions(["--model", "tiny", ...args])).toThrow(message);
   });
