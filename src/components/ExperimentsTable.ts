@@ -1,12 +1,17 @@
 // The experiments table of the training page: every training run recorded in src/models/experiments.json
-// (npm run experiments), best PublicTest first, with its network, recipe, epochs, cost and note. PublicTest
+// (npm run experiments), best PublicTest first, with its network, recipe, epochs, cost and note, and under its
+// selected epoch's accuracy where it settled (the mean of its last 10 epochs, settledAccuracy). PublicTest
 // only: runs are chosen on it, and PrivateTest is measured only for what ships.
 import {html} from "htl";
-import {recipeSummary, type Experiment} from "../lib/experiments.js";
+import {recipeSummary, settledAccuracy, SETTLED_EPOCHS, type Experiment} from "../lib/experiments.js";
 import {formatCount, formatDuration, formatPercent} from "../lib/model-pages.js";
 
 export function ExperimentsTable(experiments: readonly Experiment[], {shipped = []}: {shipped?: readonly string[]} = {}) {
   const rows = [...experiments].sort((a, b) => b.publicTestAccuracy - a.publicTestAccuracy);
+  const settled = (e: Experiment) => {
+    const accuracy = settledAccuracy(e);
+    return accuracy == null ? "" : html`<br><small class="muted" style="white-space: nowrap;" title=${`mean PublicTest accuracy of the last ${SETTLED_EPOCHS} epochs`}>last ${SETTLED_EPOCHS}: ${formatPercent(accuracy)}</small>`;
+  };
   return html`<table class="counts experiments" data-testid="experiments">
     <thead><tr><th>run</th><th style="text-align: left">network</th><th style="text-align: left">recipe</th><th>epochs</th><th>PublicTest</th><th>training</th></tr></thead>
     <tbody>${rows.map((e) => html`<tr data-run=${e.name}>
@@ -14,7 +19,7 @@ export function ExperimentsTable(experiments: readonly Experiment[], {shipped = 
       <td style="text-align: left; white-space: nowrap;">${e.architecture}<br><small class="muted">${formatCount(e.params)} params<br>${(e.flops / 1e6).toFixed(0)} MFLOPs</small></td>
       <td style="text-align: left; white-space: normal; min-width: 16em;"><small>${recipeSummary(e.training)}</small></td>
       <td>${e.epochsRun}${e.finished ? "" : html` of ${e.training.epochs}<br><small class="muted">still training</small>`}<br><small class="muted">best ${e.bestEpoch}</small></td>
-      <td>${formatPercent(e.publicTestAccuracy)}${e.selection !== "PublicTest" ? html`<br><small class="muted">chosen on a holdout<br>of Training</small>` : ""}</td>
+      <td>${formatPercent(e.publicTestAccuracy)}${settled(e)}${e.selection !== "PublicTest" ? html`<br><small class="muted">chosen on a holdout<br>of Training</small>` : ""}</td>
       <td style="white-space: nowrap;">${formatDuration(e.secondsTrained)}${e.imagesPerSecond ? html`<br><small class="muted">${e.imagesPerSecond} faces/s</small>` : ""}</td>
     </tr>`)}</tbody>
   </table>`;

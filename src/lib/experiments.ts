@@ -63,6 +63,39 @@ export function recipeParts(t: TrainingConfig): string[] {
   ].filter((part): part is string => part != null);
 }
 
+/** Epochs that settledAccuracy averages. */
+export const SETTLED_EPOCHS = 10;
+
+/**
+ * Where a finished run settled: the mean PublicTest accuracy of its last `epochs` epochs. The selected epoch's
+ * accuracy is the best of many noisy measurements (3,589 faces: a standard error near 0.8 points) and so
+ * overstates what the recipe gives, by more the longer and noisier the run; this mean compares recipes
+ * more steadily. Null for a run still training or with fewer epochs recorded.
+ */
+export function settledAccuracy(experiment: Experiment, epochs: number = SETTLED_EPOCHS): number | null {
+  const recorded = experiment.publicTestByEpoch;
+  if (!experiment.finished || recorded.length < epochs) return null;
+  return recorded.slice(-epochs).reduce((sum, x) => sum + x, 0) / epochs;
+}
+
+/**
+ * How far selected epochs overstate settled accuracy among the runs chosen on PublicTest that have one: the
+ * median of (selected accuracy - settled accuracy), and over how many runs; null when none has both.
+ */
+export function selectionOptimism(experiments: readonly Experiment[]): {median: number; runs: number} | null {
+  const gaps = experiments
+    .filter((e) => e.selection === "PublicTest")
+    .map((e) => {
+      const settled = settledAccuracy(e);
+      return settled == null ? null : e.publicTestAccuracy - settled;
+    })
+    .filter((gap): gap is number => gap != null)
+    .sort((x, y) => x - y);
+  if (gaps.length === 0) return null;
+  const middle = gaps.length >> 1;
+  return {median: gaps.length % 2 ? gaps[middle] : (gaps[middle - 1] + gaps[middle]) / 2, runs: gaps.length};
+}
+
 /** One row of an ablation: a run against its group's baseline. */
 export interface AblationRow {
   experiment: Experiment;
@@ -72,6 +105,8 @@ export interface AblationRow {
   removed: string[];
   /** PublicTest accuracy minus the baseline's. */
   difference: number;
+  /** Settled accuracy (settledAccuracy) minus the baseline's; null when either has none. */
+  settledDifference: number | null;
 }
 
 /** Runs that share a network, epochs, seed and batch, each changing the baseline's recipe. */
@@ -106,11 +141,13 @@ export function ablations(experiments: readonly Experiment[]): Ablation[] {
       .filter((m) => m !== baseline)
       .map((experiment) => {
         const own = parts.get(experiment)!;
+        const settled = [settledAccuracy(experiment), settledAccuracy(baseline)];
         return {
           experiment,
           added: own.filter((p) => !base.includes(p)),
           removed: base.filter((p) => !own.includes(p)),
-          difference: experiment.publicTestAccuracy - baseline.publicTestAccuracy
+          difference: experiment.publicTestAccuracy - baseline.publicTestAccuracy,
+          settledDifference: settled[0] != null && settled[1] != null ? settled[0] - settled[1] : null
         };
       })
       .sort((a, b) => b.difference - a.difference || a.experiment.name.localeCompare(b.experiment.name));

@@ -1,5 +1,5 @@
 import {describe, expect, it} from "vitest";
-import {ablations, recipeParts, recipeSummary, type Experiment} from "../../src/lib/experiments.js";
+import {ablations, recipeParts, recipeSummary, selectionOptimism, settledAccuracy, type Experiment} from "../../src/lib/experiments.js";
 import type {TrainingConfig} from "../../src/lib/model-folder.js";
 
 const base: TrainingConfig = {
@@ -40,6 +40,34 @@ describe("recipeSummary(training)", () => {
   });
 });
 
+describe("settledAccuracy(experiment)", () => {
+  const experiment = (publicTestByEpoch: number[], finished = true) => ({publicTestByEpoch, finished}) as Experiment;
+
+  it("settledAccuracy(e) is the mean PublicTest accuracy of a finished run's last 10 epochs, not its best one", () => {
+    const byEpoch = [0.5, 0.7, ...Array.from({length: 10}, (_, i) => 0.6 + i * 0.002)];
+    expect(settledAccuracy(experiment(byEpoch))).toBeCloseTo(0.609, 10);
+    expect(settledAccuracy(experiment(byEpoch), 2)).toBeCloseTo(0.617, 10);
+  });
+
+  it("settledAccuracy(e) is null for a run still training or with fewer epochs than it averages", () => {
+    expect(settledAccuracy(experiment(Array(12).fill(0.6), false))).toBeNull();
+    expect(settledAccuracy(experiment(Array(9).fill(0.6)))).toBeNull();
+  });
+});
+
+describe("selectionOptimism(experiments)", () => {
+  it("selectionOptimism(runs) is the median of selected minus settled accuracy over the PublicTest-selected runs that have both", () => {
+    const run = (publicTestAccuracy: number, last: number, extra: Partial<Experiment> = {}) =>
+      ({publicTestAccuracy, publicTestByEpoch: Array(10).fill(last), finished: true, selection: "PublicTest", ...extra}) as Experiment;
+    const runs = [run(0.69, 0.68), run(0.70, 0.685), run(0.66, 0.655), run(0.9, 0.5, {selection: "TrainingHoldout"}), run(0.9, 0.5, {finished: false})];
+    const optimism = selectionOptimism(runs)!;
+    expect(optimism.runs).toBe(3);
+    expect(optimism.median).toBeCloseTo(0.01, 10);
+    expect(selectionOptimism([run(0.69, 0.68), run(0.70, 0.68)])!.median).toBeCloseTo(0.015, 10);
+    expect(selectionOptimism([])).toBeNull();
+  });
+});
+
 describe("ablations(experiments)", () => {
   const run = (name: string, training: Partial<TrainingConfig>, accuracy: number, extra: Partial<Experiment> = {}): Experiment => ({
     name, architecture: "fer-compact", params: 1, flops: 1, training: {...base, epochs: 30, patience: 30, seed: 5, ...training}, selection: "PublicTest",
@@ -56,10 +84,25 @@ describe("ablations(experiments)", () => {
     const [ablation, ...more] = ablations(experiments);
     expect(more).toHaveLength(0);
     expect(ablation.baseline.name).toBe("abl-base");
+    // Without per-epoch accuracies there is no settled accuracy to compare.
+    expect(ablation.rows.map((r) => r.settledDifference)).toEqual([null, null, null]);
     expect(ablation.rows.map((r) => [r.experiment.name, r.added, r.removed, Number(r.difference.toFixed(4))])).toEqual([
       ["abl-decay", ["weight decay 0.05"], [], 0.0075],
       ["abl-mixup", ["mixup 0.2"], [], 0],
       ["abl-sgd", ["SGD 0.01 reduce-on-plateau (accuracy, x0.5 after 3)"], ["Adam 0.003 one-cycle"], -0.01]
+    ]);
+  });
+
+  it("compares where the runs settled too: each row's settledDifference is its last-10-epoch mean minus the baseline's", () => {
+    const epochs = (last: number) => [...Array(20).fill(0.5), ...Array(10).fill(last)];
+    const [ablation] = ablations([
+      run("base", {}, 0.66, {publicTestByEpoch: epochs(0.64)}),
+      run("lucky", {mixup: 0.2}, 0.68, {publicTestByEpoch: epochs(0.635)}),
+      run("steady", {erasing: 0.25}, 0.665, {publicTestByEpoch: epochs(0.65)})
+    ]);
+    expect(ablation.rows.map((r) => [r.experiment.name, Number(r.difference.toFixed(4)), Number(r.settledDifference!.toFixed(4))])).toEqual([
+      ["lucky", 0.02, -0.005],
+      ["steady", 0.005, 0.01]
     ]);
   });
 
