@@ -12,6 +12,9 @@ export function ExperimentsTable(experiments: readonly Experiment[], {shipped = 
     const accuracy = settledAccuracy(e);
     return accuracy == null ? "" : html`<br><small class="muted" style="white-space: nowrap;" title=${`mean PublicTest accuracy of the last ${SETTLED_EPOCHS} epochs`}>last ${SETTLED_EPOCHS}: ${formatPercent(accuracy)}</small>`;
   };
+  // A fine-tune's time counts its parent's training (metadata.json's secondsTrained); say how much was its own.
+  const fineTuning = (e: Experiment) =>
+    e.training.init ? html`<br><small class="muted">${formatDuration(e.secondsTrained - e.training.init.secondsTrained)} after<br>${e.training.init.from.split("/").filter(Boolean).pop()}</small>` : "";
   return html`<table class="counts experiments" data-testid="experiments">
     <thead><tr><th>run</th><th style="text-align: left">network</th><th style="text-align: left">recipe</th><th>epochs</th><th>PublicTest</th><th>training</th></tr></thead>
     <tbody>${rows.map((e) => html`<tr data-run=${e.name}>
@@ -20,7 +23,7 @@ export function ExperimentsTable(experiments: readonly Experiment[], {shipped = 
       <td style="text-align: left; white-space: normal; min-width: 16em;"><small>${recipeSummary(e.training)}</small></td>
       <td>${e.epochsRun}${e.finished ? "" : html` of ${e.training.epochs}<br><small class="muted">still training</small>`}<br><small class="muted">best ${e.bestEpoch}</small></td>
       <td>${formatPercent(e.publicTestAccuracy)}${settled(e)}${e.selection !== "PublicTest" ? html`<br><small class="muted">chosen on a holdout<br>of Training</small>` : ""}</td>
-      <td style="white-space: nowrap;">${formatDuration(e.secondsTrained)}${e.imagesPerSecond ? html`<br><small class="muted">${e.imagesPerSecond} faces/s</small>` : ""}</td>
+      <td style="white-space: nowrap;">${formatDuration(e.secondsTrained)}${fineTuning(e)}${e.imagesPerSecond ? html`<br><small class="muted">${e.imagesPerSecond} faces/s</small>` : ""}</td>
     </tr>`)}</tbody>
   </table>`;
 }
