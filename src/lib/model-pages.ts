@@ -283,3 +283,34 @@ export function testTimeRows(models: readonly ModelEvaluationReport[], split: Ev
       return {name: m.name, isDefault: m.isDefault, options};
     });
 }
+
+/** One evaluated model's plain accuracy on both test splits. */
+export interface SplitPair {
+  name: string;
+  isDefault: boolean;
+  ensemble: boolean;
+  publicTest: number;
+  privateTest: number;
+}
+
+/**
+ * How FER2013's two test splits agree over the evaluated models: each model's plain accuracy on both, the
+ * mean and standard deviation over models of (PrivateTest - PublicTest), and how many read higher on
+ * PrivateTest. Null with fewer than two evaluated models.
+ */
+export function splitAgreement(models: readonly ModelEvaluationReport[]): {pairs: SplitPair[]; meanGap: number; sdGap: number; privateHigher: number} | null {
+  const pairs = models
+    .filter((m) => m.evaluation?.splits.PublicTest && m.evaluation.splits.PrivateTest)
+    .map((m) => ({
+      name: m.name,
+      isDefault: m.isDefault,
+      ensemble: Boolean(m.members?.length),
+      publicTest: m.evaluation!.splits.PublicTest.accuracy,
+      privateTest: m.evaluation!.splits.PrivateTest.accuracy
+    }));
+  if (pairs.length < 2) return null;
+  const gaps = pairs.map((p) => p.privateTest - p.publicTest);
+  const meanGap = gaps.reduce((sum, g) => sum + g, 0) / gaps.length;
+  const sdGap = Math.sqrt(gaps.reduce((sum, g) => sum + (g - meanGap) ** 2, 0) / (gaps.length - 1));
+  return {pairs, meanGap, sdGap, privateHigher: gaps.filter((g) => g > 0).length};
+}

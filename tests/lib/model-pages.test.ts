@@ -17,6 +17,7 @@ import {
   rowNormalize,
   selectedEpoch,
   testTimeRows,
+  splitAgreement,
   type CellFace,
   type ModelEvaluationReport
 } from "../../src/lib/model-pages.js";
@@ -176,5 +177,32 @@ describe("testTimeRows", () => {
     expect(rows[0]).toMatchObject({isDefault: true, options: {none: {accuracy: 1 / 3, passes: 1}, flip: {accuracy: 2 / 3, passes: 2}, crops: {accuracy: 1, passes: 10}}});
     // An ensemble pays every view once per member.
     expect(rows[1].options).toMatchObject({none: {accuracy: 2 / 3, passes: 2}, flip: {accuracy: 1, passes: 4}, crops: null});
+  });
+});
+
+describe("splitAgreement", () => {
+  // Six faces of classes 0-5 per split; `right` of them predicted right.
+  const metrics = (right: number) =>
+    evaluatePredictions(Float32Array.from({length: 42}, (_, i) => (Math.floor(i / 7) < right ? (i % 7 === Math.floor(i / 7) ? 1 : 0) : i % 7 === 6 ? 1 : 0)), [0, 1, 2, 3, 4, 5]);
+  const report = (name: string, publicRight: number | null, privateRight: number, members?: string[]): ModelEvaluationReport => ({
+    name, isDefault: name === "a", architecture: members ? "ensemble" : "tiny", members, source: "committed", cells: null,
+    evaluation: publicRight === null ? null : {splits: {PublicTest: metrics(publicRight), PrivateTest: metrics(privateRight)}, backend: "wasm", createdAt: ""}
+  });
+
+  it("splitAgreement(models) pairs each evaluated model's plain accuracies and gives the mean and spread of PrivateTest minus PublicTest", () => {
+    const agreement = splitAgreement([report("a", 3, 4), report("b", 2, 4), report("none", null, 0), report("pair", 4, 4, ["a", "b"])])!;
+    expect(agreement.pairs).toEqual([
+      {name: "a", isDefault: true, ensemble: false, publicTest: 3 / 6, privateTest: 4 / 6},
+      {name: "b", isDefault: false, ensemble: false, publicTest: 2 / 6, privateTest: 4 / 6},
+      {name: "pair", isDefault: false, ensemble: true, publicTest: 4 / 6, privateTest: 4 / 6}
+    ]);
+    // Gaps 1/6, 2/6 and 0: mean 1/6, sample standard deviation 1/6; two models read higher on PrivateTest.
+    expect(agreement.meanGap).toBeCloseTo(1 / 6, 10);
+    expect(agreement.sdGap).toBeCloseTo(1 / 6, 10);
+    expect(agreement.privateHigher).toBe(2);
+  });
+
+  it("splitAgreement(models) is null with fewer than two evaluated models", () => {
+    expect(splitAgreement([report("a", 3, 4), report("none", null, 0)])).toBeNull();
   });
 });
