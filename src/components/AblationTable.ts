@@ -5,9 +5,9 @@
 import {html} from "htl";
 import type {Ablation} from "../lib/experiments.js";
 import {recipeSummary, settledAccuracy, SETTLED_EPOCHS} from "../lib/experiments.js";
-import {formatDuration, formatPercent} from "../lib/model-pages.js";
+import {formatDuration, formatPercent, formatPoints} from "../lib/model-pages.js";
 
-const points = (x: number) => `${x >= 0 ? "+" : "−"}${Math.abs(x * 100).toFixed(2)}`;
+const points = (x: number) => formatPoints(x, 2);
 const signClass = (x: number | null) => (x == null || x === 0 ? "" : x > 0 ? "gain" : "loss");
 const percentOrDash = (x: number | null) => (x == null ? "–" : formatPercent(x, 2));
 

@@ -3,7 +3,7 @@
 // selected epoch's accuracy where it settled (the mean of its last 10 epochs, settledAccuracy). PublicTest
 // only: runs are chosen on it, and PrivateTest is measured only for what ships.
 import {html} from "htl";
-import {recipeSummary, settledAccuracy, SETTLED_EPOCHS, type Experiment} from "../lib/experiments.js";
+import {folderName, recipeSummary, settledAccuracy, SETTLED_EPOCHS, type Experiment} from "../lib/experiments.js";
 import {formatCount, formatDuration, formatPercent} from "../lib/model-pages.js";
 
 export function ExperimentsTable(experiments: readonly Experiment[], {shipped = []}: {shipped?: readonly string[]} = {}) {
@@ -14,7 +14,7 @@ export function ExperimentsTable(experiments: readonly Experiment[], {shipped = 
   };
   // A fine-tune's time counts its parent's training (metadata.json's secondsTrained); say how much was its own.
   const fineTuning = (e: Experiment) =>
-    e.training.init ? html`<br><small class="muted">${formatDuration(e.secondsTrained - e.training.init.secondsTrained)} after<br>${e.training.init.from.split("/").filter(Boolean).pop()}</small>` : "";
+    e.training.init ? html`<br><small class="muted">${formatDuration(e.secondsTrained - e.training.init.secondsTrained)} after<br>${folderName(e.training.init.from)}</small>` : "";
   return html`<table class="counts experiments" data-testid="experiments">
     <thead><tr><th>run</th><th style="text-align: left">network</th><th style="text-align: left">recipe</th><th>epochs</th><th>PublicTest</th><th>training</th></tr></thead>
     <tbody>${rows.map((e) => html`<tr data-run=${e.name}>

@@ -3,13 +3,13 @@
 // difference (splitAgreement in src/lib/model-pages.ts).
 import * as Plot from "@observablehq/plot";
 import {plot} from "./plot.js";
-import type {SplitPair} from "../lib/model-pages.js";
+import {formatPoints, type SplitPair} from "../lib/model-pages.js";
 
 export function SplitScatter(pairs: readonly SplitPair[], {meanGap, width = 480, height = 320}: {meanGap: number; width?: number; height?: number}) {
   const values = pairs.flatMap((p) => [p.publicTest, p.privateTest]);
   const domain = [Math.floor(Math.min(...values) * 100 - 0.5) / 100, Math.ceil(Math.max(...values) * 100 + 0.5) / 100];
   const percent = (x: number) => (100 * x).toFixed(0);
-  const title = (p: SplitPair) => `${p.name}\nPublicTest ${(100 * p.publicTest).toFixed(2)}%\nPrivateTest ${(100 * p.privateTest).toFixed(2)}% (${p.privateTest >= p.publicTest ? "+" : "−"}${Math.abs(100 * (p.privateTest - p.publicTest)).toFixed(2)})`;
+  const title = (p: SplitPair) => `${p.name}\nPublicTest ${(100 * p.publicTest).toFixed(2)}%\nPrivateTest ${(100 * p.privateTest).toFixed(2)}% (${formatPoints(p.privateTest - p.publicTest, 2)})`;
   return plot({
     width,
     height,

@@ -31,6 +31,9 @@ export interface ExperimentsTable {
 
 const shortNumber = (x: number) => String(Number(x.toPrecision(3)));
 
+/** A model folder's own name: "src/models/fer-tail-kd/" -> "fer-tail-kd". */
+export const folderName = (dir: string): string => dir.split("/").filter(Boolean).pop() ?? dir;
+
 /**
  * A run's recipe in one line, leaving out what every run of the table shares only when it is the engine's
  * default: "Adam 3e-3 one-cycle, 100 epochs, label smoothing 0.1, sqrt class weights, erasing 0.25,
@@ -44,7 +47,7 @@ export function recipeSummary(t: TrainingConfig): string {
 export function recipeParts(t: TrainingConfig): string[] {
   const schedule = {onecycle: "one-cycle", cosine: "cosine", plateau: "reduce-on-plateau", constant: "constant"}[t.schedule];
   const plateau = t.schedule === "plateau" && t.plateau ? ` (${t.plateau.monitor}, x${t.plateau.factor} after ${t.plateau.patience})` : "";
-  const teachers = t.distill?.teachers.map((dir) => dir.split("/").filter(Boolean).pop()).join(" + ");
+  const teachers = t.distill?.teachers.map(folderName).join(" + ");
   return [
     `${t.optimizer === "adam" ? "Adam" : "SGD"} ${shortNumber(t.lr)} ${schedule}${plateau}`,
     `${t.epochs} epochs${t.patience > 0 && t.patience < t.epochs ? `, early stop ${t.patience}` : ""}`,
@@ -56,7 +59,7 @@ export function recipeParts(t: TrainingConfig): string[] {
     t.mixup ? `mixup ${t.mixup}` : null,
     t.cutmix ? `CutMix ${t.cutmix}` : null,
     t.distill ? `distilled from ${teachers} (weight ${t.distill.weight}, T ${t.distill.temperature}${t.distill.tta === "crops" ? ", ten views" : ""}${t.distill.teaching === "consistent" ? ", consistent" : ""})` : null,
-    t.init ? `fine-tuned from ${t.init.from.split("/").filter(Boolean).pop()} (${t.init.epochs} epochs, PublicTest ${(100 * t.init.publicTestAccuracy).toFixed(2)}%)` : null,
+    t.init ? `fine-tuned from ${folderName(t.init.from)} (${t.init.epochs} epochs, PublicTest ${(100 * t.init.publicTestAccuracy).toFixed(2)}%)` : null,
     t.swaFrom != null ? `weight averaging (SWA) from epoch ${t.swaFrom}` : null,
     t.holdout ? `selected on a random ${Math.round(t.holdout.fraction * 100)}% of Training` : null,
     t.maxSeconds ? `at most ${shortNumber(t.maxSeconds / 3600)} h` : null

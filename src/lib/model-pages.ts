@@ -247,6 +247,11 @@ export function formatPercent(x: number, digits = 1): string {
   return `${(x * 100).toFixed(digits)}%`;
 }
 
+/** A difference of two accuracies in percentage points, always signed: "+0.47", "−1.10". */
+export function formatPoints(x: number, digits = 1): string {
+  return `${x >= 0 ? "+" : "−"}${Math.abs(x * 100).toFixed(digits)}`;
+}
+
 /** The test-time options of `npm run evaluate`: views averaged per face, and the flag that measures them. */
 export const TEST_TIME_OPTIONS = [
   {key: "none", label: "none", views: 1, flag: ""},

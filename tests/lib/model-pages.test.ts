@@ -12,6 +12,7 @@ import {
   formatCount,
   formatDuration,
   formatFlops,
+  formatPoints,
   learningRateCurve,
   mostConfidentMistakes,
   rowNormalize,
@@ -153,6 +154,10 @@ describe("formatting", () => {
     expect([formatBytes(2630140), formatBytes(28799772), formatBytes(5756)]).toEqual(["2.51 MB", "27.5 MB", "6 KB"]);
     expect([formatFlops(108493440), formatFlops(1.1e9), formatFlops(1659104)]).toEqual(["108 MFLOPs", "1.10 GFLOPs", "1.7 MFLOPs"]);
     expect([formatDuration(64), formatDuration(2274), formatDuration(8940)]).toEqual(["64 s", "38 min", "2 h 29 min"]);
+  });
+
+  it("formatPoints writes an accuracy difference in signed percentage points", () => {
+    expect([formatPoints(0.0047), formatPoints(-0.011), formatPoints(0), formatPoints(0.00475, 2)]).toEqual(["+0.5", "−1.1", "+0.0", "+0.47"]);
   });
 });
 
