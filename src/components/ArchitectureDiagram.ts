@@ -21,8 +21,13 @@ const SHORT: Record<string, string> = {
   Dropout: "dropout",
   Flatten: "flatten",
   Dense: "dense",
+  Reshape: "reshape",
+  Multiply: "multiply",
   Add: "add"
 };
+
+/** A squeeze-and-excitation gate's layers (src/lib/models/blocks.ts), drawn as one step. */
+const SE_GATE = ["GlobalAveragePooling2D", "Dense", "Dense", "Reshape", "Multiply"];
 
 const MAIN_TYPES = ["Conv2D", "SeparableConv2D", "DepthwiseConv2D", "Dense", "GlobalAveragePooling2D", "Flatten", "MaxPooling2D", "Dropout", "InputLayer"];
 
@@ -43,9 +48,17 @@ export function stagesOf(layers: LayerSummary[]): Stage[] {
   return stages;
 }
 
-/** "2 × conv·BN·ReLU, max-pool": the stage's layer types, with a repeated unit folded. */
+/** "2 × conv·BN·ReLU, SE gate, max-pool": the stage's layer types, with a repeated unit and an SE gate folded. */
 export function describeStage(layers: Pick<LayerSummary, "type">[]): string {
-  const names = layers.map((l) => SHORT[l.type] ?? l.type);
+  const names: string[] = [];
+  for (let i = 0; i < layers.length; i++) {
+    if (SE_GATE.every((type, k) => layers[i + k]?.type === type)) {
+      names.push("SE gate");
+      i += SE_GATE.length - 1;
+    } else {
+      names.push(SHORT[layers[i].type] ?? layers[i].type);
+    }
+  }
   for (const size of [3, 2]) {
     const unit = names.slice(0, size);
     if (!unit.length || unit[0] !== SHORT.Conv2D) continue;

@@ -1,6 +1,7 @@
 import {describe, expect, it} from "vitest";
 import * as tf from "@tensorflow/tfjs";
 import {MODEL_NAMES, createModel, modelSummary} from "../../src/lib/models/index.js";
+import {SeedSequence, squeezeExcite} from "../../src/lib/models/blocks.js";
 import {Random, deriveSeed} from "../../src/lib/random.js";
 import {NOTEBOOK_PARAMETERS} from "../../src/lib/original-project.js";
 
@@ -21,7 +22,7 @@ describe("createModel", () => {
   }
 
   it("the candidates for issue 11's default fit its budget: at most 60 MFLOPs, and under 1 MB of weights as uint8 (a byte a parameter)", () => {
-    for (const [name, params, flops] of [["fer-tail", 590039, 53751296], ["fer-tail-wide", 887767, 59063296]] as const) {
+    for (const [name, params, flops] of [["fer-tail", 590039, 53751296], ["fer-tail-wide", 887767, 59063296], ["fer-tail-se", 612487, 53795072]] as const) {
       const model = createModel(name);
       const summary = modelSummary(model);
       expect([name, summary.params, summary.flops]).toEqual([name, params, flops]);
@@ -66,6 +67,35 @@ describe("seed-vgg", () => {
     expect(types.slice(1, 3)).toEqual(["Conv2D", "BatchNormalization"]);
     expect(summary.layers.filter((l) => l.type === "Dense").map((l) => l.outputShape[0])).toEqual([512, 256, 64, 7]);
     expect(shape("flatten")).toEqual([512]);
+    model.dispose();
+  });
+});
+
+describe("squeezeExcite", () => {
+  it("squeezeExcite(x) multiplies each channel of each face by its own gate, sigmoid(expand(relu(reduce(channel means))))", () => {
+    const input = tf.input({shape: [4, 4, 8]});
+    const output = squeezeExcite(input, {name: "se", ratio: 2, seeds: new SeedSequence(3)});
+    const model = tf.model({inputs: input, outputs: output});
+    expect(model.layers.slice(1).map((l) => l.name)).toEqual(["se_pool", "se_reduce", "se_expand", "se_reshape", "se_scale"]);
+    expect(model.getLayer("se_reduce").getWeights()[0].shape).toEqual([8, 4]);
+    const x = tf.tidy(() => tf.randomUniform([2, 4, 4, 8], 0, 1, "float32", 5));
+    const [reduceKernel, reduceBias] = model.getLayer("se_reduce").getWeights();
+    const [expandKernel, expandBias] = model.getLayer("se_expand").getWeights();
+    const expected = tf.tidy(() => {
+      const means = tf.mean(x, [1, 2]);
+      const hidden = tf.relu(tf.add(tf.matMul(means, reduceKernel), reduceBias));
+      const gate = tf.sigmoid(tf.add(tf.matMul(hidden, expandKernel), expandBias));
+      return tf.mul(x, tf.reshape(gate, [2, 1, 1, 8]));
+    });
+    const actual = model.predict(x) as tf.Tensor;
+    expect(actual.shape).toEqual([2, 4, 4, 8]);
+    const difference = tf.tidy(() => tf.max(tf.abs(tf.sub(actual, expected))).dataSync()[0]);
+    expect(difference).toBeLessThan(1e-5);
+    // The gate is the face's own: the two faces' channel ratios output/input differ.
+    const ratios = tf.tidy(() => tf.div(tf.slice(actual, [0, 0, 0, 0], [2, 1, 1, 8]), tf.slice(x, [0, 0, 0, 0], [2, 1, 1, 8])).reshape([2, 8]).arraySync()) as number[][];
+    expect(ratios[0]).not.toEqual(ratios[1]);
+    for (const r of ratios.flat()) expect(r > 0 && r < 1).toBe(true);
+    tf.dispose([x, expected, actual]);
     model.dispose();
   });
 });

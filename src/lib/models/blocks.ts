@@ -48,9 +48,26 @@ export function convBnRelu(x: Tensor, {name, filters, kernelSize = 3, strides = 
 
 export function dense(
   x: Tensor,
-  {name, units, activation, seeds, init = "he"}: {name: string; units: number; activation: "relu" | "softmax" | "linear"; seeds: SeedSequence; init?: "he" | "glorot"}
+  {name, units, activation, seeds, init = "he"}: {name: string; units: number; activation: "relu" | "softmax" | "sigmoid" | "linear"; seeds: SeedSequence; init?: "he" | "glorot"}
 ): Tensor {
   return tf.layers
     .dense({name, units, activation, kernelInitializer: kernelInitializer(init, seeds.take())})
     .apply(x) as Tensor;
+}
+
+/**
+ * Squeeze-and-excitation (Hu et al., 2018): a stage's output rescaled channel by channel by a gate computed
+ * from its global average, global pool -> dense (channels / ratio, at least 4; ReLU) -> dense (channels; sigmoid)
+ * -> multiply. It lets a stage weigh its channels per face (e.g. mouth-shape channels up on a smiling face) for
+ * about 2 x channels^2 / ratio parameters and as many FLOPs: next to nothing beside the 3x3 convolutions.
+ * Layers are named `${name}_pool`, `_reduce`, `_expand`, `_reshape`, `_scale`.
+ */
+export function squeezeExcite(x: Tensor, {name, ratio, seeds}: {name: string; ratio: number; seeds: SeedSequence}): Tensor {
+  const channels = x.shape[x.shape.length - 1] as number;
+  const hidden = Math.max(4, Math.round(channels / ratio));
+  let gate = tf.layers.globalAveragePooling2d({name: `${name}_pool`}).apply(x) as Tensor;
+  gate = dense(gate, {name: `${name}_reduce`, units: hidden, activation: "relu", seeds});
+  gate = dense(gate, {name: `${name}_expand`, units: channels, activation: "sigmoid", seeds, init: "glorot"});
+  gate = tf.layers.reshape({name: `${name}_reshape`, targetShape: [1, 1, channels]}).apply(gate) as Tensor;
+  return tf.layers.multiply({name: `${name}_scale`}).apply([x, gate]) as Tensor;
 }

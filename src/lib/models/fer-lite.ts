@@ -11,7 +11,7 @@
 import * as tf from "@tensorflow/tfjs";
 import {INPUT_SHAPE} from "../preprocess.js";
 import {NUM_CLASSES} from "../labels.js";
-import {SeedSequence, convBnRelu, dense, type Tensor} from "./blocks.js";
+import {SeedSequence, convBnRelu, dense, squeezeExcite, type Tensor} from "./blocks.js";
 import type {ModelFactoryOptions, ModelSpec} from "./types.js";
 
 export interface PlainNetConfig {
@@ -20,6 +20,8 @@ export interface PlainNetConfig {
   stages: number[][];
   /** Dropout before the classifier. */
   dropout: number;
+  /** Squeeze-and-excitation after each stage's last convolution, with this reduction ratio (none when absent). */
+  squeezeExcite?: number;
 }
 
 /** Builds a plain VGG-style network with a global-average-pooling head from a stage list. */
@@ -31,6 +33,7 @@ export function createPlainNet(config: PlainNetConfig, {seed = 1}: ModelFactoryO
     widths.forEach((filters, c) => {
       x = convBnRelu(x, {name: `block${s + 1}_conv${c + 1}`, filters, seeds});
     });
+    if (config.squeezeExcite) x = squeezeExcite(x, {name: `block${s + 1}_se`, ratio: config.squeezeExcite, seeds});
     if (s < config.stages.length - 1) {
       x = tf.layers.maxPooling2d({name: `block${s + 1}_pool`, poolSize: 2, strides: 2}).apply(x) as Tensor;
     }
@@ -97,6 +100,17 @@ export const FER_TAIL_WIDE = plainNetSpec(
   {name: "fer-tail-wide", stages: [[16], [32, 32], [64, 64], [128, 128], [512]], dropout: 0.3},
   {
     description: "fer-tail with a 512-filter fifth stage: 3x3 conv stages 16-32-64-128-512, BN+ReLU, global average pooling",
+    training: {...ONE_CYCLE_RECIPE, epochs: 100, patience: 50}
+  }
+);
+
+// fer-tail-se: fer-tail with squeeze-and-excitation after every stage (ratio 8): 23K more parameters and
+// 0.05 MFLOPs, inside issue 11's budget. Plain 3x3 stacks weigh every channel the same on every face; the
+// gate lets a stage turn channels up or down per face from its global average, which is what pays in SE-Nets.
+export const FER_TAIL_SE = plainNetSpec(
+  {name: "fer-tail-se", stages: [[16], [32, 32], [64, 64], [128, 128], [256]], dropout: 0.3, squeezeExcite: 8},
+  {
+    description: "fer-tail with squeeze-and-excitation after every stage: 3x3 conv stages 16-32-64-128-256, BN+ReLU, SE gates (ratio 8), global average pooling",
     training: {...ONE_CYCLE_RECIPE, epochs: 100, patience: 50}
   }
 );
