@@ -85,8 +85,10 @@ export const FER_COMPACT = plainNetSpec(
 // fer-tail: fer-compact's budget (54 MFLOPs) spent differently: stages of 32-64-128 and a fifth stage, one
 // convolution of 256 filters at 3x3, where width is cheap in FLOPs and dear in parameters (0.59M, 0.59 MB as
 // uint8). For issue 11's default (at most 60 MFLOPs and 1 MB): more capacity at the same cost per face.
+const FER_TAIL_STAGES = [[16], [32, 32], [64, 64], [128, 128], [256]];
+
 export const FER_TAIL = plainNetSpec(
-  {name: "fer-tail", stages: [[16], [32, 32], [64, 64], [128, 128], [256]], dropout: 0.3},
+  {name: "fer-tail", stages: FER_TAIL_STAGES, dropout: 0.3},
   {
     description: "fer-compact's FLOPs with a fifth stage: 3x3 conv stages 16-32-64-128-256, BN+ReLU, global average pooling",
     training: {...ONE_CYCLE_RECIPE, epochs: 100, patience: 50}
@@ -108,7 +110,7 @@ export const FER_TAIL_WIDE = plainNetSpec(
 // 0.05 MFLOPs, inside issue 11's budget. Plain 3x3 stacks weigh every channel the same on every face; the
 // gate lets a stage turn channels up or down per face from its global average, which is what pays in SE-Nets.
 export const FER_TAIL_SE = plainNetSpec(
-  {name: "fer-tail-se", stages: [[16], [32, 32], [64, 64], [128, 128], [256]], dropout: 0.3, squeezeExcite: 8},
+  {name: "fer-tail-se", stages: FER_TAIL_STAGES, dropout: 0.3, squeezeExcite: 8},
   {
     description: "fer-tail with squeeze-and-excitation after every stage: 3x3 conv stages 16-32-64-128-256, BN+ReLU, SE gates (ratio 8), global average pooling",
     training: {...ONE_CYCLE_RECIPE, epochs: 100, patience: 50}
