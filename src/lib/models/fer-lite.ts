@@ -106,7 +106,7 @@ export const FER_TAIL_WIDE = plainNetSpec(
   }
 );
 
-// fer-tail-se: fer-tail with squeeze-and-excitation after every stage (ratio 8): 23K more parameters and
+// fer-tail-se: fer-tail with squeeze-and-excitation after every stage (ratio 8): 22K more parameters and
 // 0.05 MFLOPs, inside issue 11's budget. Plain 3x3 stacks weigh every channel the same on every face; the
 // gate lets a stage turn channels up or down per face from its global average, which is what pays in SE-Nets.
 export const FER_TAIL_SE = plainNetSpec(
