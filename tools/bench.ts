@@ -16,6 +16,7 @@ const BENCHES: Record<string, {load: () => Promise<BenchModule>; about: string}>
   browser: {load: () => import("./bench/browser.js"), about: "in-page classifier speed in headless chromium"},
   pipeline: {load: () => import("./bench/pipeline.js"), about: "find -> align -> crop -> classify on generated PrivateTest scenes, and the camera loop, in headless chromium"},
   "crop-sizes": {load: () => import("./bench/crop-sizes.js"), about: "which crop sizes a photo's faces are read at: the photo pipeline replayed in Node on the pipeline bench's scenes"},
+  "photo-models": {load: () => import("./bench/photo-models.js"), about: "which model reads photos best end to end: the photo pipeline replayed in Node on generated PublicTest scenes, every model on the same faces"},
   memory: {load: () => import("./bench/memory.js"), about: "the classifier page's memory over repeated uploads of a large picture"},
   personal: {load: () => import("./bench/personal.js"), about: "Tune to me: accuracy recovered for a simulated reader, and tuning time per backend"}
 };

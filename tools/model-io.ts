@@ -96,6 +96,15 @@ export async function saveModelFolder(model: tf.LayersModel, dir: string): Promi
   );
 }
 
+/** A model named on the command line: a folder that exists as given, else a shipped model's name (src/models/NAME). */
+export function resolveModelFolder(item: string, {shippedDir = SHIPPED_MODELS_DIR, flag = "--model"}: {shippedDir?: string; flag?: string} = {}): string {
+  const folder = fs.existsSync(item) ? path.resolve(item) : path.join(shippedDir, item);
+  if (!fs.existsSync(path.join(folder, MODEL_FILES.model))) {
+    throw new Error(`${flag}: "${item}" is neither a model folder nor a model in ${shippedDir} (expected ${MODEL_FILES.model} in ${folder})`);
+  }
+  return folder;
+}
+
 /** DIR/models.json, parsed and checked (default first). */
 export function readModelsIndex(modelsDir: string = SHIPPED_MODELS_DIR): ModelsIndex {
   const file = path.join(modelsDir, MODELS_INDEX_FILE);

@@ -131,3 +131,26 @@ export function crossEntropy(probabilities: ArrayLike<number>, labels: ArrayLike
   for (let i = 0; i < labels.length; i++) sum -= Math.log(Math.max(1e-7, probabilities[i * classes + labels[i]]));
   return sum / labels.length;
 }
+
+/** Two classifiers scored on the same items (McNemar's view): what only one of them got right. */
+export interface PairedComparison {
+  /** Items only `b` got right. */
+  gains: number;
+  /** Items only `a` got right. */
+  losses: number;
+  /** gains - losses: how many more items `b` gets right. */
+  net: number;
+  /** The standard error of `net` under "no difference": the square root of the items they disagree on. */
+  standardError: number;
+}
+
+/** Compares `b` with `a` item by item (`a[i]`, `b[i]`: whether each got item i right). */
+export function pairedComparison(a: ArrayLike<boolean>, b: ArrayLike<boolean>): PairedComparison {
+  if (a.length !== b.length) throw new Error(`pairedComparison: ${a.length} against ${b.length} items, expected the same items`);
+  let gains = 0, losses = 0;
+  for (let i = 0; i < a.length; i++) {
+    if (b[i] && !a[i]) gains++;
+    else if (a[i] && !b[i]) losses++;
+  }
+  return {gains, losses, net: gains - losses, standardError: Math.sqrt(gains + losses)};
+}

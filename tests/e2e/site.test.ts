@@ -12,6 +12,7 @@ import type {Browser, Page} from "playwright-core";
 import {afterAll, beforeAll, describe, expect, inject, it} from "vitest";
 import {EMOTIONS, OFFICIAL_COUNTS, SPLITS} from "../../src/lib/labels.js";
 import {fer2013Available} from "../../tools/fer2013.js";
+import {readModelsIndex} from "../../tools/model-io.js";
 import {launchChromium} from "../../tools/browser/chromium.js";
 import {serveStatic, type StaticServer} from "../../tools/browser/serve-static.js";
 import {builtPages as pagesOf, open, watch, type PageProblems} from "./pages.js";
@@ -161,6 +162,24 @@ describe("the built report in headless Chromium", () => {
     await expect(page.getByTestId("displayed-accuracy").innerText()).resolves.toBe(percent(committed.labelBug.displayedAccuracy));
     const protocol = await page.getByTestId("original-protocol").innerText();
     for (const x of [committed.protocol[0].holdoutAccuracy, committed.protocol[0].privateTestAccuracy]) expect(protocol).toContain(percent(x));
+    await page.close();
+  });
+
+  it("the classifier page ranks every shipped model on photos, best first, from the committed src/data/classifier-photo-models.json, measured with the shipped default", async () => {
+    const committed = JSON.parse(fs.readFileSync(path.resolve("src/data/classifier-photo-models.json"), "utf8"));
+    const index = readModelsIndex();
+    // Measured for the models this site ships, default first (re-run the bench when the default changes).
+    expect(committed.default).toBe(index.default);
+    expect(committed.models.map((m: {name: string}) => m.name)).toEqual(index.models);
+    const page = await browser.newPage({viewport: {width: 1280, height: 900}});
+    await open(page, `${server.origin}/pages/classifier`);
+    const rows = page.getByTestId("photo-models").locator("tbody tr");
+    // Best on photos first.
+    const byPhotos = [...committed.models].sort((a, b) => b.photo.all - a.photo.all).map((m: {name: string}) => m.name);
+    await expect(rows.evaluateAll((trs) => trs.map((tr) => tr.getAttribute("data-model")))).resolves.toEqual(byPhotos);
+    const shipped = await page.locator(`[data-testid=photo-models] tr[data-model="${index.default}"]`).innerText();
+    expect(shipped).toContain("(default)");
+    expect(shipped).toContain(`${(100 * committed.models[0].photo.all).toFixed(1)}%`);
     await page.close();
   });
 

@@ -1,5 +1,5 @@
 import {describe, expect, it} from "vitest";
-import {accuracy, argmaxRows, calibration, classMetrics, confusionMatrix, crossEntropy, macroF1, topKAccuracy} from "../../src/lib/metrics.js";
+import {accuracy, argmaxRows, calibration, classMetrics, confusionMatrix, crossEntropy, macroF1, pairedComparison, topKAccuracy} from "../../src/lib/metrics.js";
 import {evaluatePredictions} from "../../src/lib/evaluation.js";
 import {EMOTIONS} from "../../src/lib/labels.js";
 
@@ -75,6 +75,20 @@ describe("crossEntropy", () => {
   it("crossEntropy(probabilities, labels) is the mean -log p(label), clipped at 1e-7", () => {
     expect(crossEntropy([0.5, 0.5, 0.25, 0.75], [0, 1])).toBeCloseTo(-(Math.log(0.5) + Math.log(0.75)) / 2, 12);
     expect(crossEntropy([1, 0], [1])).toBeCloseTo(-Math.log(1e-7), 6);
+  });
+});
+
+describe("pairedComparison", () => {
+  it("counts the items only the second classifier gets right (gains), only the first (losses), and the net's standard error", () => {
+    const a = [true, true, false, false, true, false];
+    const b = [true, false, true, true, true, false];
+    expect(pairedComparison(a, b)).toEqual({gains: 2, losses: 1, net: 1, standardError: Math.sqrt(3)});
+    expect(pairedComparison(b, a)).toEqual({gains: 1, losses: 2, net: -1, standardError: Math.sqrt(3)});
+  });
+
+  it("is zero with zero error when both agree everywhere, and refuses lists of different lengths", () => {
+    expect(pairedComparison([true, false], [true, false])).toEqual({gains: 0, losses: 0, net: 0, standardError: 0});
+    expect(() => pairedComparison([true], [true, false])).toThrow(/same items/);
   });
 });
 

@@ -3,7 +3,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import * as tf from "@tensorflow/tfjs";
-import {addToModelsFile, defaultArchitecture, loadModelFolder, readModelsIndex, saveModelFolder} from "../../tools/model-io.js";
+import {addToModelsFile, defaultArchitecture, loadModelFolder, readModelsIndex, resolveModelFolder, saveModelFolder} from "../../tools/model-io.js";
 import {createModel, modelSummary} from "../../src/lib/models/index.js";
 
 const temp = fs.mkdtempSync(path.join(os.tmpdir(), "fer-model-io-"));
@@ -61,5 +61,20 @@ describe("models.json", () => {
     expect(readModelsIndex(dir)).toEqual({default: "b", models: ["b", "a"], ensembles: []});
     expect(() => addToModelsFile(dir, {name: "models.json", makeDefault: false})).toThrow("cannot be named like a file");
     expect(readModelsIndex(dir)).toEqual({default: "b", models: ["b", "a"], ensembles: []});
+  });
+});
+
+describe("resolveModelFolder(item): a model named on the command line", () => {
+  const shippedDir = path.join(temp, "resolve");
+  fs.mkdirSync(path.join(shippedDir, "fer-a"), {recursive: true});
+  fs.writeFileSync(path.join(shippedDir, "fer-a", "model.json"), "{}");
+
+  it("takes a shipped model's name, or a folder as given (a candidate outside src/models)", () => {
+    expect(resolveModelFolder("fer-a", {shippedDir})).toBe(path.join(shippedDir, "fer-a"));
+    expect(resolveModelFolder(path.join(shippedDir, "fer-a"), {shippedDir: "/nowhere"})).toBe(path.join(shippedDir, "fer-a"));
+  });
+
+  it("refuses a name that is neither, naming the flag and where it looked", () => {
+    expect(() => resolveModelFolder("fer-b", {shippedDir, flag: "--models"})).toThrow(/^--models: "fer-b" is neither a model folder nor a model in .*expected model\.json/);
   });
 });
