@@ -69,6 +69,7 @@ export async function replayPhotos({split, seed, faceScenes, scales, log, bench}
   const found: number[] = [];
   const crops: Float32Array[][] = scales.map(() => []);
   const originals: Uint8Array[] = [];
+  const others = scales.filter((s) => s !== 1);
   const started = Date.now();
   let done = 0;
   for (const scene of sceneSet({seed, faceScenes, emptyScenes: 0, pool})) {
@@ -80,7 +81,6 @@ export async function replayPhotos({split, seed, faceScenes, scales, log, bench}
       originals.push(poolFace(pool, face.index));
       if (d < 0) return;
       found.push(faces.length - 1);
-      const others = scales.filter((s) => s !== 1);
       const crop = cropFace(scene.image, detections[d], {scales: [1, ...others]});
       scales.forEach((s, i) => crops[i].push(s === 1 ? crop.input : crop.views![others.indexOf(s)]));
     });

@@ -1,6 +1,5 @@
 // `npm run bench -- photo-models [--models NAME|DIR,...] [--split PublicTest] [--scenes 1000] [--seed 5] [--write FILE]
-// [--load "nothing else running"]`: which
-// model reads photos best end to end, measured where models may be chosen (PublicTest by default). The photo panel
+// [--load "nothing else running"]`: which model reads photos best end to end, measured where models may be chosen (PublicTest by default). The photo panel
 // replayed in Node once (tools/photo-replay.ts: the page's face finder and crop on the pipeline bench's generated
 // scenes, faces pasted 40-456 px tall and tilted up to ±30°), then every model reads the same found faces as the
 // page does (PHOTO_READING: the crop sizes of PHOTO_CROP_SCALES, each as it is and mirrored, averaged), misses
@@ -21,17 +20,11 @@ import {benchCommand, benchCommit, writeBenchResult} from "./record.js";
 import {parseSplit, replayPhotos} from "../photo-replay.js";
 import {PHOTO_READING} from "../../src/components/classifier/engine.js";
 import {argmaxRows, pairedComparison} from "../../src/lib/metrics.js";
+import {meanProbabilities} from "../../src/lib/evaluation.js";
 import {EMOTIONS, NUM_CLASSES} from "../../src/lib/labels.js";
 
 function log(message: string): void {
   process.stderr.write(`bench photo-models: ${message}\n`);
-}
-
-/** Mean of `views` (each N x classes), the way the page averages a face's readings. */
-function meanOf(views: Float32Array[]): Float32Array {
-  const out = new Float32Array(views[0].length);
-  for (const view of views) for (let i = 0; i < out.length; i++) out[i] += view[i] / views.length;
-  return out;
 }
 
 const share = (correct: boolean[], which: number[]) => Number((which.filter((i) => correct[i]).length / which.length).toFixed(4));
@@ -40,7 +33,8 @@ export async function runBench(argv: string[]): Promise<object> {
   const {flags} = parseFlags(argv, {models: "string", split: "string", scenes: "number", seed: "number", write: "string", load: "string"});
   const split = parseSplit(flags.split, "PublicTest");
   const faceScenes = flags.scenes ?? 1000, seed = flags.seed ?? 5;
-  const items = flags.models ? flags.models.split(",").filter(Boolean) : readModelsIndex().models;
+  const index = readModelsIndex();
+  const items = flags.models ? flags.models.split(",").filter(Boolean) : index.models;
   const folders = items.map((item) => resolveModelFolder(item, {flag: "--models"}));
   const scales = [...PHOTO_READING.scales!];
   const started = Date.now();
@@ -64,7 +58,7 @@ export async function runBench(argv: string[]): Promise<object> {
       readings.push({
         name: items[k],
         folder: path.relative(process.cwd(), folder),
-        photo: correctOf(meanOf(views), found),
+        photo: correctOf(meanProbabilities(views), found), // the crop sizes averaged, as the page does
         originalPlain: correctOf(await predictor.predict(replay.originals), all),
         originalFlip: correctOf(await predictor.predict(replay.originals, {flip: true}), all)
       });
@@ -86,7 +80,7 @@ export async function runBench(argv: string[]): Promise<object> {
     date: new Date().toISOString().slice(0, 10),
     commit: benchCommit(),
     load: flags.load ?? "other load not recorded",
-    default: readModelsIndex().default,
+    default: index.default,
     split,
     seed,
     scenes: faceScenes,
