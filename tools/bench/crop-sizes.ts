@@ -1,4 +1,4 @@
-// `npm run bench -- crop-sizes [--scenes 1000] [--seed 21] [--sets "1;0.9,1,1.1"] [--model NAME|DIR] [--split PrivateTest]`:
+// `npm run bench -- crop-sizes [--scenes 1000] [--seed 21] [--sets "1;0.9,1,1.1"] [--model NAME|DIR] [--split PublicTest]`:
 // which crop sizes a photo's faces should be read at (face-crop.ts's PHOTO_CROP_SCALES). The photo pipeline replayed
 // in Node on the pipeline bench's scenes (tools/photo-replay.ts; tools/scenes.ts: faces of --split pasted 40-456 px
 // tall, tilted up to ±30°, seeded): the page's face finder (src/lib/face-finder.ts, photo mode, on tfjs's WebAssembly
@@ -38,7 +38,7 @@ function argmax(p: Float32Array, at: number): number {
 export async function runBench(argv: string[]): Promise<object> {
   const {flags} = parseFlags(argv, {scenes: "number", seed: "number", sets: "string", model: "string", split: "string"});
   const faceScenes = flags.scenes ?? 1000, seed = flags.seed ?? 21;
-  const split = parseSplit(flags.split, "PrivateTest");
+  const split = parseSplit(flags.split, "PublicTest"); // choosing sizes is a choice: made on PublicTest
   const sets = parseSets(flags.sets ?? DEFAULT_SETS);
   const modelName = flags.model ?? readModelsIndex().default;
   const folder = resolveModelFolder(modelName); // before the replay, which takes minutes
