@@ -12,6 +12,8 @@ import {parseFlags} from "../cli.js";
 import {loadModelFolder, readModelsIndex, resolveModelFolder} from "../model-io.js";
 import {parseSplit, replayPhotos} from "../photo-replay.js";
 import {predictFaces} from "../../src/lib/predict.js";
+import {meanProbabilities} from "../../src/lib/evaluation.js";
+import {argmaxRows} from "../../src/lib/metrics.js";
 import {NUM_CLASSES} from "../../src/lib/labels.js";
 
 const DEFAULT_SETS = "1;0.9,1,1.1;0.85,1,1.15;0.8,1,1.2;0.9,0.95,1,1.05,1.1;0.8,0.9,1,1.1,1.2";
@@ -27,12 +29,6 @@ export function parseSets(text: string): number[][] {
     if (!set.every((k) => k > 0) || !set.includes(1)) throw new Error(`invalid --sets "${text}": each set is positive scales, separated by commas, and holds 1 (sets separated by semicolons)`);
   }
   return sets;
-}
-
-function argmax(p: Float32Array, at: number): number {
-  let k = 0;
-  for (let c = 1; c < NUM_CLASSES; c++) if (p[at + c] > p[at + k]) k = c;
-  return k;
 }
 
 export async function runBench(argv: string[]): Promise<object> {
@@ -60,13 +56,13 @@ export async function runBench(argv: string[]): Promise<object> {
   };
   const foundAt = new Map(found.map((i, j) => [i, j]));
   const setRows = sets.map((set) => {
-    const mean = new Float32Array(NUM_CLASSES * found.length);
-    for (const k of set) byScale[scales.indexOf(k)].forEach((v, j) => (mean[j] += v / set.length));
-    const correct = (i: number) => foundAt.has(i) && argmax(mean, foundAt.get(i)! * NUM_CLASSES) === faces[i].label;
+    const predicted = argmaxRows(meanProbabilities(set.map((k) => byScale[scales.indexOf(k)])), NUM_CLASSES);
+    const correct = (i: number) => foundAt.has(i) && predicted[foundAt.get(i)!] === faces[i].label;
     return {scales: set, passes: 2 * set.length, over100: share(correct, over100), all: share(correct, () => true)};
   });
   const originalRow = (p: Float32Array) => {
-    const correct = (i: number) => argmax(p, i * NUM_CLASSES) === faces[i].label;
+    const predicted = argmaxRows(p, NUM_CLASSES);
+    const correct = (i: number) => predicted[i] === faces[i].label;
     return {over100: share(correct, over100), all: share(correct, () => true)};
   };
   return {
