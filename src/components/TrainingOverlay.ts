@@ -1,6 +1,7 @@
 // Several training runs on one chart: a metric per epoch, or against training wall time (the fair axis
 // when the models cost differently per epoch), one colour per model, each run's selected epoch dotted.
 import * as Plot from "@observablehq/plot";
+import {color as parseColor} from "d3";
 import {plot} from "./plot.js";
 import type {EpochRecord} from "../lib/model-folder.js";
 import {epochTicks} from "./TrainingCurves.js";
@@ -20,7 +21,22 @@ export const OVERLAY_METRICS: Record<OverlayMetric, string> = {
   trainLoss: "training loss"
 };
 
-export function TrainingOverlay(runs: OverlayRun[], {metric = "publicTestAccuracy", x = "epoch", width = 900, height = 300}: {metric?: OverlayMetric; x?: "epoch" | "hours"; width?: number; height?: number} = {}) {
+// Plot's "observable10" palette, in its order.
+const OBSERVABLE10 = ["#4269d0", "#efb118", "#ff725c", "#6cc5b0", "#3ca951", "#ff8ab7", "#a463f2", "#97bbf5", "#9c6b4e", "#9498a0"];
+
+/** n distinct colours: Plot's ten, then the same ten darker (so a report with more than ten runs repeats none). */
+export function runColors(n: number): string[] {
+  return Array.from({length: n}, (_, i) => {
+    const base = OBSERVABLE10[i % OBSERVABLE10.length];
+    const round = Math.floor(i / OBSERVABLE10.length);
+    return round === 0 ? base : parseColor(base)!.darker(1.2 * round).formatHex();
+  });
+}
+
+export function TrainingOverlay(runs: OverlayRun[], {metric = "publicTestAccuracy", x = "epoch", width = 900, height = 300, allNames = runs.map((run) => run.name)}: {metric?: OverlayMetric; x?: "epoch" | "hours"; width?: number; height?: number; allNames?: string[]} = {}) {
+  // Each run keeps its colour from allNames (every run the page could show) when only some are drawn.
+  const palette = runColors(allNames.length);
+  const colorOf = (name: string) => palette[allNames.indexOf(name)] ?? palette[0];
   const accuracy = metric.endsWith("Accuracy");
   const rows = runs.flatMap((run) => {
     let seconds = 0;
@@ -36,7 +52,7 @@ export function TrainingOverlay(runs: OverlayRun[], {metric = "publicTestAccurac
     marginLeft: 48,
     x: x === "epoch" ? {label: "epoch", ...epochTicks(Math.max(...runs.map((run) => run.epochs.length)))} : {label: "training wall time (hours)", nice: true},
     y: {label: OVERLAY_METRICS[metric] + (accuracy ? " (%)" : ""), percent: accuracy, grid: true, nice: true},
-    color: {legend: true, domain: runs.map((run) => run.name), scheme: "observable10"},
+    color: {legend: true, domain: runs.map((run) => run.name), range: runs.map((run) => colorOf(run.name))},
     marks: [
       Plot.line(rows, {x, y: "value", stroke: "model", strokeWidth: 2}),
       Plot.dot(rows.filter((row) => row.selected), {x, y: "value", fill: "model", r: 5, stroke: "var(--theme-background)", symbol: "diamond"}),

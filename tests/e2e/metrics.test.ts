@@ -223,4 +223,23 @@ describe("the model pages in headless Chromium", () => {
     expect(ablated).toEqual(ablations(experiments).map((a) => [a.baseline.name, ...a.rows.map((r) => r.experiment.name)]));
     expect(problems).toEqual({consoleErrors: [], failedRequests: [], foreignRequests: []});
   });
+
+  it("the training page's run picker draws only the ticked runs, each in its own colour, and says so when none is ticked", async () => {
+    const page = await browser.newPage({viewport: {width: 1280, height: 900}});
+    await open(page, `${server.origin}/pages/training`);
+    const boxes = page.locator("#compare + .controls input[type=checkbox]");
+    const total = await boxes.count();
+    const swatches = () => page.getByTestId("run-overlay").locator("[class$=-swatch]").evaluateAll((items) => items.map((item) => item.textContent?.trim()));
+    const legendColors = () => page.getByTestId("run-overlay").locator("[class$=-swatch] svg").evaluateAll((svgs) => svgs.map((svg) => getComputedStyle(svg).fill || svg.getAttribute("fill")));
+    expect(total).toBeGreaterThan(0);
+    await expect.poll(swatches).toHaveLength(total);
+    expect(new Set(await legendColors()).size).toBe(total);
+    const first = (await swatches())[0];
+    await boxes.first().uncheck();
+    await expect.poll(swatches).toHaveLength(total - 1);
+    expect(await swatches()).not.toContain(first);
+    for (let i = 1; i < total; i++) await boxes.nth(i).uncheck();
+    await expect.poll(() => page.getByTestId("no-runs").count()).toBe(1);
+    await page.close();
+  });
 });
