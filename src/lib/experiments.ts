@@ -158,3 +158,57 @@ export function ablations(experiments: readonly Experiment[]): Ablation[] {
   }
   return result.sort((a, b) => a.baseline.name.localeCompare(b.baseline.name));
 }
+
+/** A stretch of a run's note: plain text, or a `code` span (a command, a flag, a file) without its backticks. */
+export interface NoteSpan {
+  text: string;
+  code: boolean;
+}
+
+/** A note's text as plain and code spans, in order; an unclosed backtick is kept as text. */
+export function noteSpans(text: string): NoteSpan[] {
+  const spans: NoteSpan[] = [];
+  const push = (t: string, code: boolean) => {
+    if (t) spans.push({text: t, code});
+  };
+  let last = 0;
+  for (const match of text.matchAll(/`([^`\n]+)`/g)) {
+    push(text.slice(last, match.index), false);
+    push(match[1], true);
+    last = match.index! + match[0].length;
+  }
+  push(text.slice(last), false);
+  return spans;
+}
+
+// Abbreviations whose full stop does not end a sentence ("Beyer et al. 2022", "e.g. 44 of 48").
+const NOT_SENTENCE_ENDS = /(?:\bet al|\be\.g|\bi\.e|\bvs|\bcf)\.$/;
+
+/**
+ * A note's first sentence, which the table shows while the rest waits behind a disclosure: the end of the
+ * first sentence is a full stop, question or exclamation mark followed by a space and not by a digit,
+ * outside a code span and not after an abbreviation. The whole note when it is one sentence.
+ */
+export function noteHeadline(note: string): string {
+  const text = note.trim();
+  let inCode = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (c === "`") inCode = !inCode;
+    if (inCode || !".?!".includes(c)) continue;
+    const next = text[i + 1];
+    if (next !== " " && next !== "\n") continue;
+    if (/\d/.test(text.slice(i + 1).trimStart()[0] ?? "")) continue;
+    if (NOT_SENTENCE_ENDS.test(text.slice(0, i + 1))) continue;
+    return text.slice(0, i + 1);
+  }
+  return text;
+}
+
+/** A note's paragraphs (blank lines part them), each trimmed, empty ones dropped. */
+export function noteParagraphs(note: string): string[] {
+  return note
+    .split(/\n\s*\n/)
+    .map((p) => p.trim())
+    .filter(Boolean);
+}

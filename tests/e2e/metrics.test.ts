@@ -11,7 +11,7 @@ import path from "node:path";
 import type {Browser, Page} from "playwright-core";
 import {afterAll, beforeAll, describe, expect, inject, it} from "vitest";
 import {EMOTIONS} from "../../src/lib/labels.js";
-import {ablations, type Experiment} from "../../src/lib/experiments.js";
+import {ablations, noteHeadline, noteParagraphs, noteSpans, type Experiment} from "../../src/lib/experiments.js";
 import {fer2013Available} from "../../tools/fer2013.js";
 import type {ModelEvaluationsReport} from "../../src/lib/model-pages.js";
 import {launchChromium} from "../../tools/browser/chromium.js";
@@ -211,7 +211,7 @@ describe("the model pages in headless Chromium", () => {
     await open(page, `${server.origin}/pages/training`);
     const runs = await page.getByTestId("run").count();
     const notTrained = await page.getByTestId("not-trained").count();
-    const listed = await page.locator("[data-testid=experiments] tbody tr").evaluateAll((trs) => trs.map((tr) => tr.getAttribute("data-run")));
+    const listed = await page.locator("[data-testid=experiments] tbody > tr[data-run]").evaluateAll((trs) => trs.map((tr) => tr.getAttribute("data-run")));
     const ablated = await page.locator("[data-testid=ablation]").evaluateAll((tables) =>
       tables.map((table) => [...table.querySelectorAll("tbody tr")].map((tr) => tr.getAttribute("data-run")))
     );
@@ -222,6 +222,27 @@ describe("the model pages in headless Chromium", () => {
     // One table per ablation of the committed table, baseline first.
     expect(ablated).toEqual(ablations(experiments).map((a) => [a.baseline.name, ...a.rows.map((r) => r.experiment.name)]));
     expect(problems).toEqual({consoleErrors: [], failedRequests: [], foreignRequests: []});
+  });
+
+  it("the experiments table shows each run note's first sentence and opens the rest from the keyboard, commands set as code", async () => {
+    const {experiments} = JSON.parse(fs.readFileSync(path.join(import.meta.dirname, "../../src/models/experiments.json"), "utf8")) as {experiments: Experiment[]};
+    const long = experiments.find((e) => e.note && noteParagraphs(e.note.slice(noteHeadline(e.note).length)).length > 0);
+    expect(long, "a committed run note longer than one sentence").toBeDefined();
+    const page = await browser.newPage({viewport: {width: 1280, height: 900}});
+    await open(page, `${server.origin}/pages/training`);
+    const note = page.locator(`[data-testid=experiments] tbody > tr[data-note-for="${long!.name}"] details.run-note`);
+    const summary = note.locator("summary");
+    const rest = note.locator("p").first();
+    expect((await summary.innerText()).trim()).toBe(noteSpans(noteHeadline(long!.note!)).map((s) => s.text).join(""));
+    expect(await rest.isVisible()).toBe(false);
+    await summary.focus();
+    await page.keyboard.press("Enter");
+    await expect.poll(() => rest.isVisible()).toBe(true);
+    expect(await note.evaluate((d) => (d as HTMLDetailsElement).open)).toBe(true);
+    // Backticks become code elements, never literal text.
+    expect(await note.innerText()).not.toContain("`");
+    if (long!.note!.includes("`")) expect(await note.locator("code").count()).toBeGreaterThan(0);
+    await page.close();
   });
 
   it("the training page's run picker draws only the ticked runs, each in its own colour, and says so when none is ticked", async () => {

@@ -1,5 +1,5 @@
 import {describe, expect, it} from "vitest";
-import {ablations, recipeParts, recipeSummary, selectionOptimism, settledAccuracy, type Experiment} from "../../src/lib/experiments.js";
+import {ablations, noteHeadline, noteParagraphs, noteSpans, recipeParts, recipeSummary, selectionOptimism, settledAccuracy, type Experiment} from "../../src/lib/experiments.js";
 import type {TrainingConfig} from "../../src/lib/model-folder.js";
 
 const base: TrainingConfig = {
@@ -112,5 +112,38 @@ describe("ablations(experiments)", () => {
       run("e", {erasing: 0.25}, 0.66, {finished: false}), run("f", {cutmix: 1}, 0.66, {selection: "TrainingHoldout"})
     ];
     expect(ablations(experiments)).toEqual([]);
+  });
+});
+
+describe("run notes: noteHeadline, noteParagraphs and noteSpans", () => {
+  it("noteHeadline(note) is the first sentence, ended by '.', '?' or '!' and a space", () => {
+    expect(noteHeadline("Issue 11: is the default its recipe or its seed? The same recipe, seed 55. Result: 69.63%.")).toBe(
+      "Issue 11: is the default its recipe or its seed?"
+    );
+    expect(noteHeadline("One sentence only.")).toBe("One sentence only.");
+    expect(noteHeadline("  No full stop at all  ")).toBe("No full stop at all");
+  });
+
+  it("noteHeadline(note) does not end a sentence at a decimal point, before a number, after an abbreviation or inside a code span", () => {
+    expect(noteHeadline("Adam to 0.003 and T 2. Then more.")).toBe("Adam to 0.003 and T 2.");
+    expect(noteHeadline("Beyer et al. 2022 showed it, e.g. for ResNets. Rest.")).toBe("Beyer et al. 2022 showed it, e.g. for ResNets.");
+    expect(noteHeadline("Run `npm run train -- --out a. b` first. Rest.")).toBe("Run `npm run train -- --out a. b` first.");
+    expect(noteHeadline("Epochs 1-30 gave 60%. 70% came later.")).toBe("Epochs 1-30 gave 60%. 70% came later.");
+  });
+
+  it("noteParagraphs(note) splits at blank lines and drops empty paragraphs", () => {
+    expect(noteParagraphs("First paragraph\nstill first.\n\n  Result: 69%.  \n\n\n")).toEqual(["First paragraph\nstill first.", "Result: 69%."]);
+    expect(noteParagraphs("")).toEqual([]);
+  });
+
+  it("noteSpans(text) gives the text and its `code` spans in order, without the backticks; an unclosed backtick stays text", () => {
+    expect(noteSpans("The command: `npm run train -- --seed 89`. It replaces `fer-tail-ct4`")).toEqual([
+      {text: "The command: ", code: false},
+      {text: "npm run train -- --seed 89", code: true},
+      {text: ". It replaces ", code: false},
+      {text: "fer-tail-ct4", code: true}
+    ]);
+    expect(noteSpans("a ` b")).toEqual([{text: "a ` b", code: false}]);
+    expect(noteSpans("")).toEqual([]);
   });
 });
