@@ -9,12 +9,23 @@ import fs from "node:fs";
 import path from "node:path";
 import {parseFlags, printJson, runCli} from "./cli.js";
 import {readJson, readOptionalJson, writeJsonAtomic} from "./model-io.js";
-import {MODEL_FILES, validateMetadata, type History} from "../src/lib/model-folder.js";
+import {MODEL_FILES, validateMetadata, type History, type ModelMetadata} from "../src/lib/model-folder.js";
 import type {Experiment, ExperimentsTable} from "../src/lib/experiments.js";
 
-const USAGE = `npm run experiments -- [--runs runs] [--out src/models/experiments.json]
+const USAGE = `npm run experiments -- [--runs runs] [--out src/models/experiments.json] [--stopped NAME,NAME]
 
-Adds (or updates) every training run found under --runs to the experiments table in --out.`;
+Adds (or updates) every training run found under --runs to the experiments table in --out.
+--stopped marks unfinished runs (of --runs or already in the table) as ended for good by hand, so that the
+report says "stopped" rather than "still training".`;
+
+/** Planned epochs, early stopping (patience) or the --max-hours budget: what ends a run without a hand on it. */
+function finishedByItsRules({epochsRun, bestEpoch, secondsTrained, training}: ModelMetadata): boolean {
+  return (
+    epochsRun >= training.epochs ||
+    (training.patience > 0 && epochsRun - bestEpoch >= training.patience) ||
+    (training.maxSeconds != null && secondsTrained >= training.maxSeconds + (training.init?.secondsTrained ?? 0))
+  );
+}
 
 function experimentOf(dir: string): Experiment | null {
   const metadataFile = path.join(dir, MODEL_FILES.metadata);
@@ -31,7 +42,7 @@ function experimentOf(dir: string): Experiment | null {
     training: metadata.training,
     selection: metadata.dataset.selectionSplit,
     epochsRun: metadata.epochsRun,
-    finished: metadata.epochsRun >= metadata.training.epochs || (metadata.training.patience > 0 && metadata.epochsRun - metadata.bestEpoch >= metadata.training.patience),
+    finished: finishedByItsRules(metadata),
     bestEpoch: metadata.bestEpoch,
     publicTestAccuracy: metadata.publicTestAccuracy,
     publicTestByEpoch: epochs.map((e) => Math.round(e.publicTestAccuracy * 1e4) / 1e4),
@@ -42,7 +53,8 @@ function experimentOf(dir: string): Experiment | null {
 }
 
 async function main(): Promise<void> {
-  const {flags} = parseFlags(process.argv.slice(2), {runs: "string", out: "string"}, USAGE);
+  const {flags} = parseFlags(process.argv.slice(2), {runs: "string", out: "string", stopped: "string"}, USAGE);
+  const stopped = (flags.stopped ?? "").split(",").map((name) => name.trim()).filter(Boolean);
   const runs = path.resolve(flags.runs ?? "runs");
   const out = path.resolve(flags.out ?? "src/models/experiments.json");
   if (!fs.existsSync(runs)) throw new Error(`no run folder ${runs}: train with npm run train -- --out runs/NAME first`);
@@ -50,6 +62,12 @@ async function main(): Promise<void> {
   const found = fs.readdirSync(runs, {withFileTypes: true}).filter((e) => e.isDirectory()).map((e) => experimentOf(path.join(runs, e.name))).filter((e): e is Experiment => e !== null);
   const byName = new Map(table.experiments.map((e) => [e.name, e]));
   for (const experiment of found) byName.set(experiment.name, experiment);
+  for (const name of stopped) {
+    const experiment = byName.get(name);
+    if (!experiment) throw new Error(`--stopped ${name}: no run of that name under ${runs} or in ${out}`);
+    if (experiment.finished) throw new Error(`--stopped ${name}: the run finished by its own rules (${experiment.epochsRun} epochs, best ${experiment.bestEpoch}); only an unfinished run can be stopped`);
+    experiment.stopped = true;
+  }
   const experiments = [...byName.values()].sort((a, b) => a.name.localeCompare(b.name));
   writeJsonAtomic(out, {experiments});
   printJson({out, experiments: experiments.length, updated: found.map((e) => e.name)});

@@ -6,7 +6,7 @@
 // it, a native disclosure that the keyboard reaches. (Each row is its own template: htl wraps a template of
 // two root elements in a span, which would break the table.)
 import {html} from "htl";
-import {folderName, noteHeadline, noteParagraphs, noteSpans, recipeSummary, settledAccuracy, SETTLED_EPOCHS, type Experiment} from "../lib/experiments.js";
+import {folderName, noteHeadline, noteParagraphs, noteSpans, recipeSummary, runState, settledAccuracy, SETTLED_EPOCHS, type Experiment} from "../lib/experiments.js";
 import {formatCount, formatDuration, formatPercent} from "../lib/model-pages.js";
 
 const spans = (text: string) => noteSpans(text).map((s) => (s.code ? html`<code>${s.text}</code>` : s.text));
@@ -33,7 +33,7 @@ export function ExperimentsTable(experiments: readonly Experiment[], {shipped = 
       <td><strong>${e.name}</strong>${shipped.includes(e.name) ? html`<br><span class="muted">(shipped)</span>` : ""}</td>
       <td style="text-align: left; white-space: nowrap;">${e.architecture}<br><small class="muted">${formatCount(e.params)} params<br>${(e.flops / 1e6).toFixed(0)} MFLOPs</small></td>
       <td style="text-align: left; white-space: normal; min-width: 16em;"><small>${recipeSummary(e.training)}</small></td>
-      <td>${e.epochsRun}${e.finished ? "" : html` of ${e.training.epochs}<br><small class="muted">still training</small>`}<br><small class="muted">best ${e.bestEpoch}</small></td>
+      <td>${e.epochsRun}${runState(e) === "finished" ? "" : html` of ${e.training.epochs}<br><small class="muted">${runState(e) === "stopped" ? "stopped by hand" : "still training"}</small>`}<br><small class="muted">best ${e.bestEpoch}</small></td>
       <td>${formatPercent(e.publicTestAccuracy)}${settled(e)}${e.selection !== "PublicTest" ? html`<br><small class="muted">chosen on a holdout<br>of Training</small>` : ""}</td>
       <td style="white-space: nowrap;">${formatDuration(e.secondsTrained)}${fineTuning(e)}${e.imagesPerSecond ? html`<br><small class="muted">${e.imagesPerSecond} faces/s</small>` : ""}</td>
     </tr>`, ...(e.note ? [html`<tr class="run-note-row" data-note-for=${e.name}><td colspan="6">${runNote(e.note)}</td></tr>`] : [])])}</tbody>

@@ -12,8 +12,10 @@ export interface Experiment {
   training: TrainingConfig;
   selection: SelectionSplit;
   epochsRun: number;
-  /** Whether the run reached its planned epochs or stopped early (else it was still running when read). */
+  /** Whether the run ended by its own rules: its planned epochs, early stopping or its --max-hours. */
   finished: boolean;
+  /** An unfinished run ended for good by hand (`npm run experiments -- --stopped NAME`), not paused to resume. */
+  stopped?: boolean;
   bestEpoch: number;
   /** At the selected epoch. */
   publicTestAccuracy: number;
@@ -27,6 +29,11 @@ export interface Experiment {
 
 export interface ExperimentsTable {
   experiments: Experiment[];
+}
+
+/** Where a run stands: finished by its own rules, ended for good by hand, or (as far as the table knows) still training. */
+export function runState(experiment: Pick<Experiment, "finished" | "stopped">): "finished" | "stopped" | "training" {
+  return experiment.finished ? "finished" : experiment.stopped ? "stopped" : "training";
 }
 
 const shortNumber = (x: number) => String(Number(x.toPrecision(3)));

@@ -1,5 +1,5 @@
 import {describe, expect, it} from "vitest";
-import {ablations, noteHeadline, noteParagraphs, noteSpans, recipeParts, recipeSummary, selectionOptimism, settledAccuracy, type Experiment} from "../../src/lib/experiments.js";
+import {ablations, noteHeadline, noteParagraphs, noteSpans, recipeParts, recipeSummary, runState, selectionOptimism, settledAccuracy, type Experiment} from "../../src/lib/experiments.js";
 import type {TrainingConfig} from "../../src/lib/model-folder.js";
 
 const base: TrainingConfig = {
@@ -52,6 +52,15 @@ describe("settledAccuracy(experiment)", () => {
   it("settledAccuracy(e) is null for a run still training or with fewer epochs than it averages", () => {
     expect(settledAccuracy(experiment(Array(12).fill(0.6), false))).toBeNull();
     expect(settledAccuracy(experiment(Array(9).fill(0.6)))).toBeNull();
+  });
+});
+
+describe("runState(experiment)", () => {
+  it("a run that ended by its own rules is finished, whatever else it says; an unfinished one is stopped when marked so, else still training", () => {
+    expect(runState({finished: true})).toBe("finished");
+    expect(runState({finished: true, stopped: true})).toBe("finished");
+    expect(runState({finished: false, stopped: true})).toBe("stopped");
+    expect(runState({finished: false})).toBe("training");
   });
 });
 
