@@ -61,7 +61,11 @@ async function main(): Promise<void> {
   const table: ExperimentsTable = readOptionalJson<ExperimentsTable>(out) ?? {experiments: []};
   const found = fs.readdirSync(runs, {withFileTypes: true}).filter((e) => e.isDirectory()).map((e) => experimentOf(path.join(runs, e.name))).filter((e): e is Experiment => e !== null);
   const byName = new Map(table.experiments.map((e) => [e.name, e]));
-  for (const experiment of found) byName.set(experiment.name, experiment);
+  for (const experiment of found) {
+    // A run once marked stopped stays so when the table is rebuilt from its folder, until it finishes.
+    if (byName.get(experiment.name)?.stopped && !experiment.finished) experiment.stopped = true;
+    byName.set(experiment.name, experiment);
+  }
   for (const name of stopped) {
     const experiment = byName.get(name);
     if (!experiment) throw new Error(`--stopped ${name}: no run of that name under ${runs} or in ${out}`);

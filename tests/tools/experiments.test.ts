@@ -28,7 +28,7 @@ describe("npm run experiments", () => {
     });
   }, 60_000);
 
-  it("a run short of its planned epochs is still training until --stopped NAME says it ended by hand; a run past its --max-hours finished", async () => {
+  it("a run short of its planned epochs is still training until --stopped NAME says it ended by hand, which sticks; a run past its --max-hours finished", async () => {
     const runs = path.join(temp, "runs-stopped");
     const out = path.join(temp, "experiments-stopped.json");
     // Both planned 10 epochs and ran 1; only "budget" had a --max-hours (10 s) that its 12 s of training used up.
@@ -46,6 +46,8 @@ describe("npm run experiments", () => {
 
     expect((await runCli("experiments", ["--runs", runs, "--out", out, "--stopped", "cut"])).code).toBe(0);
     expect(byName("cut")).toMatchObject({finished: false, stopped: true});
+    expect((await runCli("experiments", ["--runs", runs, "--out", out])).code).toBe(0);
+    expect(byName("cut")).toMatchObject({finished: false, stopped: true}); // read again from its folder, still stopped
 
     const finished = await runCli("experiments", ["--runs", runs, "--out", out, "--stopped", "budget"]);
     expect(finished.code).not.toBe(0);
