@@ -9,7 +9,7 @@ import fs from "node:fs";
 import path from "node:path";
 import {parseFlags, printJson, runCli} from "./cli.js";
 import {readJson, readOptionalJson, writeJsonAtomic} from "./model-io.js";
-import {MODEL_FILES, validateMetadata, type History, type ModelMetadata} from "../src/lib/model-folder.js";
+import {MODEL_FILES, runFinished, validateMetadata, type History} from "../src/lib/model-folder.js";
 import type {Experiment, ExperimentsTable} from "../src/lib/experiments.js";
 
 const USAGE = `npm run experiments -- [--runs runs] [--out src/models/experiments.json] [--stopped NAME,NAME]
@@ -17,15 +17,6 @@ const USAGE = `npm run experiments -- [--runs runs] [--out src/models/experiment
 Adds (or updates) every training run found under --runs to the experiments table in --out.
 --stopped marks unfinished runs (of --runs or already in the table) as ended for good by hand, so that the
 report says "stopped" rather than "still training".`;
-
-/** Planned epochs, early stopping (patience) or the --max-hours budget: what ends a run without a hand on it. */
-function finishedByItsRules({epochsRun, bestEpoch, secondsTrained, training}: ModelMetadata): boolean {
-  return (
-    epochsRun >= training.epochs ||
-    (training.patience > 0 && epochsRun - bestEpoch >= training.patience) ||
-    (training.maxSeconds != null && secondsTrained >= training.maxSeconds + (training.init?.secondsTrained ?? 0))
-  );
-}
 
 function experimentOf(dir: string): Experiment | null {
   const metadataFile = path.join(dir, MODEL_FILES.metadata);
@@ -42,7 +33,7 @@ function experimentOf(dir: string): Experiment | null {
     training: metadata.training,
     selection: metadata.dataset.selectionSplit,
     epochsRun: metadata.epochsRun,
-    finished: finishedByItsRules(metadata),
+    finished: runFinished(metadata.training, {...metadata, ownSeconds: metadata.secondsTrained - (metadata.training.init?.secondsTrained ?? 0)}),
     bestEpoch: metadata.bestEpoch,
     publicTestAccuracy: metadata.publicTestAccuracy,
     publicTestByEpoch: epochs.map((e) => Math.round(e.publicTestAccuracy * 1e4) / 1e4),

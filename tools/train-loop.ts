@@ -15,7 +15,7 @@ import {plateauStart, plateauUpdate, scheduledLr, type PlateauState} from "../sr
 import {classWeights, smoothedTargets} from "../src/lib/targets.js";
 import {accuracy, crossEntropy} from "../src/lib/metrics.js";
 import {createModel, modelSummary} from "../src/lib/models/index.js";
-import {DEFAULT_PLATEAU, MODEL_FILES, type EpochRecord, type History, type ModelMetadata, type TrainingConfig} from "../src/lib/model-folder.js";
+import {DEFAULT_PLATEAU, MODEL_FILES, runFinished, type EpochRecord, type History, type ModelMetadata, type TrainingConfig} from "../src/lib/model-folder.js";
 import {loadModelFolder, saveModelFolder, writeJsonAtomic} from "./model-io.js";
 import {addToAverage, statisticsRefreshSteps} from "./weight-average.js";
 import {hasCheckpoint, loadCheckpoint, optimizerStateFromTensors, optimizerStateToTensors, saveCheckpoint} from "./checkpoint.js";
@@ -263,9 +263,7 @@ export async function trainRun(options: TrainRunOptions): Promise<TrainResult> {
         copyWeightsInto(model, evaluatedWeights);
         await saveModelFolder(model, out);
       }
-      if (config.patience > 0 && epoch - state.bestEpoch >= config.patience) state.finished = true;
-      if (epoch >= config.epochs) state.finished = true;
-      if (config.maxSeconds != null && state.secondsTrained >= config.maxSeconds) state.finished = true;
+      if (runFinished(config, {epochsRun: epoch, bestEpoch: state.bestEpoch, ownSeconds: state.secondsTrained})) state.finished = true;
       // Model folder files first, checkpoint last: a kill in between replays this epoch identically.
       writeJsonAtomic(path.join(out, MODEL_FILES.history), historyOf(config, state));
       writeJsonAtomic(path.join(out, MODEL_FILES.metadata), metadataOf({config, state, summary, trainer, train, selection}));

@@ -24,6 +24,11 @@ export function ExperimentsTable(experiments: readonly Experiment[], {shipped = 
     const accuracy = settledAccuracy(e);
     return accuracy == null ? "" : html`<br><small class="muted" style="white-space: nowrap;" title=${`mean PublicTest accuracy of the last ${SETTLED_EPOCHS} epochs`}>last ${SETTLED_EPOCHS}: ${formatPercent(accuracy)}</small>`;
   };
+  // A run that has not finished: its planned epochs, and whether it was stopped by hand or is still training.
+  const progress = (e: Experiment) => {
+    const state = runState(e);
+    return state === "finished" ? "" : html` of ${e.training.epochs}<br><small class="muted">${state === "stopped" ? "stopped by hand" : "still training"}</small>`;
+  };
   // A fine-tune's time counts its parent's training (metadata.json's secondsTrained); say how much was its own.
   const fineTuning = (e: Experiment) =>
     e.training.init ? html`<br><small class="muted">${formatDuration(e.secondsTrained - e.training.init.secondsTrained)} after<br>${folderName(e.training.init.from)}</small>` : "";
@@ -33,7 +38,7 @@ export function ExperimentsTable(experiments: readonly Experiment[], {shipped = 
       <td><strong>${e.name}</strong>${shipped.includes(e.name) ? html`<br><span class="muted">(shipped)</span>` : ""}</td>
       <td style="text-align: left; white-space: nowrap;">${e.architecture}<br><small class="muted">${formatCount(e.params)} params<br>${(e.flops / 1e6).toFixed(0)} MFLOPs</small></td>
       <td style="text-align: left; white-space: normal; min-width: 16em;"><small>${recipeSummary(e.training)}</small></td>
-      <td>${e.epochsRun}${runState(e) === "finished" ? "" : html` of ${e.training.epochs}<br><small class="muted">${runState(e) === "stopped" ? "stopped by hand" : "still training"}</small>`}<br><small class="muted">best ${e.bestEpoch}</small></td>
+      <td>${e.epochsRun}${progress(e)}<br><small class="muted">best ${e.bestEpoch}</small></td>
       <td>${formatPercent(e.publicTestAccuracy)}${settled(e)}${e.selection !== "PublicTest" ? html`<br><small class="muted">chosen on a holdout<br>of Training</small>` : ""}</td>
       <td style="white-space: nowrap;">${formatDuration(e.secondsTrained)}${fineTuning(e)}${e.imagesPerSecond ? html`<br><small class="muted">${e.imagesPerSecond} faces/s</small>` : ""}</td>
     </tr>`, ...(e.note ? [html`<tr class="run-note-row" data-note-for=${e.name}><td colspan="6">${runNote(e.note)}</td></tr>`] : [])])}</tbody>

@@ -196,6 +196,20 @@ export interface Evaluation {
 }
 
 /** Checks a parsed metadata.json against the contract; throws a message naming the first bad field. */
+/**
+ * Whether a run has ended by its own rules after `epochsRun` epochs: its planned epochs, early stopping
+ * (`patience` epochs without a better selection accuracy) or its --max-hours budget, counted in the run's
+ * own training seconds (a fine-tune's parent not included). The trainer stops on it; `npm run experiments`
+ * reads it back from a run folder's metadata.
+ */
+export function runFinished(training: TrainingConfig, {epochsRun, bestEpoch, ownSeconds}: {epochsRun: number; bestEpoch: number; ownSeconds: number}): boolean {
+  return (
+    epochsRun >= training.epochs ||
+    (training.patience > 0 && epochsRun - bestEpoch >= training.patience) ||
+    (training.maxSeconds != null && ownSeconds >= training.maxSeconds)
+  );
+}
+
 export function validateMetadata(value: unknown, source = "metadata.json"): ModelMetadata {
   const fail = (message: string): never => {
     throw new Error(`${source}: ${message}`);
