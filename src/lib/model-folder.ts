@@ -195,7 +195,6 @@ export interface Evaluation {
   flipTta?: Record<EvaluationSplit, SplitEvaluation>;
 }
 
-/** Checks a parsed metadata.json against the contract; throws a message naming the first bad field. */
 /**
  * Whether a run has ended by its own rules after `epochsRun` epochs: its planned epochs, early stopping
  * (`patience` epochs without a better selection accuracy) or its --max-hours budget, counted in the run's
@@ -210,6 +209,7 @@ export function runFinished(training: TrainingConfig, {epochsRun, bestEpoch, own
   );
 }
 
+/** Checks a parsed metadata.json against the contract; throws a message naming the first bad field. */
 export function validateMetadata(value: unknown, source = "metadata.json"): ModelMetadata {
   const fail = (message: string): never => {
     throw new Error(`${source}: ${message}`);
