@@ -13,6 +13,41 @@ export interface OptimizerConfig {
   nesterov?: boolean;
   /** Decoupled weight decay (AdamW / SGDW style): w -= learningRate * weightDecay * w. Default 0. */
   weightDecay?: number;
+  /**
+   * Which weights decay: "all" (absent: the same) every trainable weight, BatchNorm scales and shifts and
+   * biases included; "kernels" the convolution and dense kernels only (weights of rank 2 or more), the usual
+   * practice: decaying a BatchNorm scale shrinks what the next layer sees without regularizing anything, and
+   * before the classifier it caps the logits. The trainer turns it into `decayed` ranges (kernelRanges).
+   */
+  weightDecayScope?: WeightDecayScope;
+}
+
+export const WEIGHT_DECAY_SCOPES = ["all", "kernels"] as const;
+export type WeightDecayScope = (typeof WEIGHT_DECAY_SCOPES)[number];
+
+/** A run of the flat parameter array, [start, end). */
+export interface ParameterRange {
+  start: number;
+  end: number;
+}
+
+/**
+ * The ranges of the flat parameter array (the weights' values laid end to end, in order) that hold kernels:
+ * weights of rank 2 or more. Adjacent kernels merge into one range.
+ */
+export function kernelRanges(shapes: readonly (readonly number[])[]): ParameterRange[] {
+  const ranges: ParameterRange[] = [];
+  let offset = 0;
+  for (const shape of shapes) {
+    const size = shape.reduce((a, b) => a * b, 1);
+    if (shape.length >= 2) {
+      const last = ranges[ranges.length - 1];
+      if (last && last.end === offset) last.end = offset + size;
+      else ranges.push({start: offset, end: offset + size});
+    }
+    offset += size;
+  }
+  return ranges;
 }
 
 export interface OptimizerState {
@@ -35,8 +70,39 @@ export interface FlatOptimizer {
 /** A native Adam step (the oneDNN addon's), same arithmetic in float32 lanes; optional. */
 export type NativeAdam = (params: Float32Array, gradient: Float32Array, m: Float32Array, v: Float32Array, settings: Float64Array) => void;
 
-export function createFlatOptimizer(config: OptimizerConfig, parameterCount: number, {nativeAdam}: {nativeAdam?: NativeAdam} = {}): FlatOptimizer {
+/**
+ * An optimizer over `parameterCount` flat parameters. With `decayed`, weight decay applies to those ranges only
+ * (see OptimizerConfig.weightDecayScope); without, to every parameter.
+ */
+export function createFlatOptimizer(
+  config: OptimizerConfig,
+  parameterCount: number,
+  {nativeAdam, decayed}: {nativeAdam?: NativeAdam; decayed?: readonly ParameterRange[]} = {}
+): FlatOptimizer {
   if (!(config.learningRate > 0)) throw new Error(`optimizer learningRate must be > 0, got ${config.learningRate}`);
+  const weightDecay = config.weightDecay ?? 0;
+  if (decayed == null || weightDecay === 0) return plainOptimizer(config, parameterCount, nativeAdam);
+  for (const {start, end} of decayed) {
+    if (!(Number.isInteger(start) && Number.isInteger(end) && 0 <= start && start <= end && end <= parameterCount)) {
+      throw new Error(`decayed range [${start}, ${end}) is outside the ${parameterCount} parameters`);
+    }
+  }
+  // The step without decay, after the decayed ranges shrink: w * (1 - lr * wd) - step, as in the fused loops.
+  const inner = plainOptimizer({...config, weightDecay: 0}, parameterCount, nativeAdam);
+  return {
+    ...inner,
+    config,
+    apply(params, gradient, learningRate = config.learningRate) {
+      const decay = 1 - learningRate * weightDecay;
+      for (const {start, end} of decayed) {
+        for (let i = start; i < end; i++) params[i] *= decay;
+      }
+      inner.apply(params, gradient, learningRate);
+    }
+  };
+}
+
+function plainOptimizer(config: OptimizerConfig, parameterCount: number, nativeAdam?: NativeAdam): FlatOptimizer {
   if (config.name === "adam") return adam(config, parameterCount, nativeAdam);
   if (config.name === "sgd") return sgd(config, parameterCount);
   throw new Error(`unknown optimizer: ${String((config as {name: unknown}).name)} (expected adam or sgd)`);

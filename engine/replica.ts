@@ -8,7 +8,7 @@ import {heapView} from "./wasm-heap.js";
 import {fuseBatchNormRelu} from "./batch-norm.js";
 import {loadNativeAddon} from "./native-build.js";
 import {nativeKernelsRegistered} from "./native-kernels.js";
-import {createFlatOptimizer, type FlatOptimizer, type OptimizerConfig, type OptimizerState} from "./optimizers.js";
+import {createFlatOptimizer, kernelRanges, type FlatOptimizer, type OptimizerConfig, type OptimizerState} from "./optimizers.js";
 
 export interface ModelSource {
   /** Factory arguments: factory(name, options). */
@@ -106,7 +106,8 @@ export class Replica {
     this.readParams();
     // The native Adam step comes with the addon, when this thread runs the native kernels.
     const addon = tf.getBackend() === "wasm" && nativeKernelsRegistered() ? loadNativeAddon({build: false}) : null;
-    this.optimizer = createFlatOptimizer(options.optimizer, this.parameterCount, {nativeAdam: addon?.adam});
+    const decayed = options.optimizer.weightDecayScope === "kernels" ? kernelRanges(this.trainable.map((v) => v.shape)) : undefined;
+    this.optimizer = createFlatOptimizer(options.optimizer, this.parameterCount, {nativeAdam: addon?.adam, decayed});
     const classWeights = options.loss.classWeights ?? null;
     if (classWeights != null && classWeights.length !== this.numClasses) {
       throw new Error(`classWeights has ${classWeights.length} values, expected one per class (${this.numClasses})`);

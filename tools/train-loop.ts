@@ -90,7 +90,7 @@ const CHECKPOINT_DIR = "checkpoint";
 export async function openTrainer({config, backend = "node"}: {config: TrainingConfig; backend?: BackendPreference}): Promise<Trainer> {
   return createTrainer({
     model: {name: config.model, options: {seed: config.seed}},
-    optimizer: {name: config.optimizer, learningRate: config.lr, momentum: 0.9, nesterov: true, weightDecay: config.weightDecay},
+    optimizer: {name: config.optimizer, learningRate: config.lr, momentum: 0.9, nesterov: true, weightDecay: config.weightDecay, weightDecayScope: config.weightDecayScope},
     workers: config.workers ?? undefined,
     backend,
     seed: config.seed

@@ -13,6 +13,7 @@ import {CLASS_WEIGHTINGS} from "../src/lib/targets.js";
 import {DEFAULT_AUGMENT} from "../src/lib/augment.js";
 import {DEFAULT_PLATEAU, MODEL_FILES, validateMetadata, type TrainingConfig} from "../src/lib/model-folder.js";
 import type {BackendPreference} from "../engine/backend.js";
+import {WEIGHT_DECAY_SCOPES} from "../engine/optimizers.js";
 
 export const TRAIN_FLAGS = {
   model: "string",
@@ -27,6 +28,7 @@ export const TRAIN_FLAGS = {
   schedule: "string",
   "label-smoothing": "number",
   "weight-decay": "number",
+  "weight-decay-scope": "string",
   "class-weights": "string",
   mixup: "number",
   erasing: "number",
@@ -72,6 +74,8 @@ every epoch in OUT/checkpoint/, so a killed run continues with --resume --out OU
   --optimizer adam|sgd   (default adam)   --lr X   peak learning rate
   --schedule ${SCHEDULES.join("|")}
   --label-smoothing X    --weight-decay X   --class-weights ${CLASS_WEIGHTINGS.join("|")}
+  --weight-decay-scope ${WEIGHT_DECAY_SCOPES.join("|")}  what decays: every weight (default), or conv and dense
+                         kernels only (BatchNorm scales and shifts and biases kept)
   --mixup ALPHA          --cutmix ALPHA      --erasing P (random-erasing probability)
   --teachers DIR,DIR     distil from these model folders (an ensemble: their mean), with --distill-weight W
                          (default 0.7) of the target and --distill-temperature T (default 2); each teacher
@@ -159,6 +163,7 @@ export function parseTrainOptions(argv: readonly string[]): TrainOptions {
     schedule: oneOf("schedule", flags.schedule, SCHEDULES, defaults.schedule),
     labelSmoothing: checked("label-smoothing", flags["label-smoothing"], defaults.labelSmoothing, {min: 0, max: 0.99}),
     weightDecay: checked("weight-decay", flags["weight-decay"], defaults.weightDecay, {min: 0, max: 1}),
+    ...(flags["weight-decay-scope"] === undefined ? {} : {weightDecayScope: oneOf("weight-decay-scope", flags["weight-decay-scope"], WEIGHT_DECAY_SCOPES, "all")}),
     classWeights: oneOf("class-weights", flags["class-weights"], CLASS_WEIGHTINGS, "none"),
     mixup: checked("mixup", flags.mixup, 0, {min: 0, max: 10}),
     erasing: checked("erasing", flags.erasing, 0, {min: 0, max: 1}),
@@ -196,6 +201,7 @@ export function parseTrainOptions(argv: readonly string[]): TrainOptions {
   if (config.distill?.teaching === "consistent" && config.distill.tta !== undefined) {
     throw new Error("--teacher-tta averages views for fixed teaching; with --teaching consistent the teachers see exactly the student's augmented face");
   }
+  if (config.weightDecayScope !== undefined && !config.weightDecay) throw new Error("--weight-decay-scope needs --weight-decay, the decay it scopes");
   if (flags.resume && !flags.out) throw new Error("--resume needs --out DIR, the folder of the run to continue");
   const out = path.resolve(flags.out ?? path.join("runs", `${name}-${timestamp()}`));
   const synthetic = flags.synthetic === undefined ? undefined : checked("synthetic", flags.synthetic, 0, {min: 1, integer: true});

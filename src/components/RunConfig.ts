@@ -20,7 +20,7 @@ export function RunConfig(metadata: ModelMetadata, {epochs = []}: {epochs?: Epoc
     ["architecture", `${metadata.architecture}, ${formatCount(metadata.params)} parameters`],
     ["training faces", `${metadata.dataset.trainingImages.toLocaleString("en-US")} (Training${t.limit ? `, first ${t.limit.toLocaleString("en-US")} shuffled` : ""}); selection on ${metadata.dataset.selectionImages.toLocaleString("en-US")} PublicTest faces`],
     ["epochs", `${metadata.epochsRun} run of ${t.epochs} planned${metadata.epochsRun < t.epochs ? ` (early stop, patience ${t.patience})` : ""}; selected epoch ${metadata.bestEpoch}`],
-    ["optimizer", `${t.optimizer === "adam" ? "Adam" : "SGD"}, batch ${t.batch}${t.weightDecay ? `, weight decay ${t.weightDecay}` : ""}`],
+    ["optimizer", `${t.optimizer === "adam" ? "Adam" : "SGD"}, batch ${t.batch}${t.weightDecay ? `, weight decay ${t.weightDecay}${t.weightDecayScope === "kernels" ? " (conv and dense kernels only)" : ""}` : ""}`],
     ["learning rate", `${t.schedule === "onecycle" ? "one-cycle, peak" : t.schedule === "cosine" ? "cosine, from" : t.schedule === "plateau" ? "reduce on plateau, from" : "constant"} ${t.lr}`],
     ["loss", `cross-entropy${t.labelSmoothing ? `, label smoothing ${t.labelSmoothing}` : ""}${t.classWeights !== "none" ? `, ${t.classWeights} class weights` : ""}`],
     ["augmentation", augment.length ? augment.join(", ") : "none"],

@@ -59,7 +59,7 @@ export function recipeParts(t: TrainingConfig): string[] {
     `${t.optimizer === "adam" ? "Adam" : "SGD"} ${shortNumber(t.lr)} ${schedule}${plateau}`,
     `${t.epochs} epochs${t.patience > 0 && t.patience < t.epochs ? `, early stop ${t.patience}` : ""}`,
     t.batch !== 64 ? `batch ${t.batch}` : null,
-    t.weightDecay ? `weight decay ${shortNumber(t.weightDecay)}` : null,
+    t.weightDecay ? `weight decay ${shortNumber(t.weightDecay)}${t.weightDecayScope === "kernels" ? " (kernels only)" : ""}` : null,
     t.labelSmoothing ? `label smoothing ${t.labelSmoothing}` : null,
     t.classWeights !== "none" ? `${t.classWeights} class weights` : null,
     t.erasing ? `erasing ${t.erasing}` : null,

@@ -46,6 +46,11 @@ export interface TrainingConfig {
   erasing: number;
   /** Decoupled weight decay (AdamW / SGDW); absent or 0 for none. */
   weightDecay?: number;
+  /**
+   * Which weights decay (engine/optimizers.ts's WeightDecayScope): "all" (absent: the same) every trainable
+   * weight, BatchNorm scales and shifts and biases included; "kernels" convolution and dense kernels only.
+   */
+  weightDecayScope?: "all" | "kernels";
   patience: number;
   /** Train on the first `limit` shuffled Training faces only (smoke runs); null for all. */
   limit: number | null;

@@ -1,6 +1,6 @@
 import * as tf from "@tensorflow/tfjs";
 import {beforeAll, describe, expect, it} from "vitest";
-import {createFlatOptimizer, type OptimizerConfig} from "../../engine/optimizers.js";
+import {createFlatOptimizer, kernelRanges, type OptimizerConfig} from "../../engine/optimizers.js";
 import {loadNativeAddon} from "../../engine/native-build.js";
 
 const SIZE = 50;
@@ -57,6 +57,32 @@ describe("createFlatOptimizer", () => {
     resumed.setState(first.getState());
     for (let s = 2; s < 4; s++) resumed.apply(params, sequence(10 + s));
     expect(Array.from(params)).toEqual(Array.from(straight));
+  });
+
+  it("kernelRanges(shapes) finds the kernels (rank 2 or more) in the flat layout, adjacent ones merged", () => {
+    // conv kernel, BatchNorm gamma and beta, conv kernel, dense kernel, dense bias.
+    const shapes = [[3, 3, 1, 4], [4], [4], [3, 3, 4, 2], [2, 7], [7]];
+    expect(kernelRanges(shapes)).toEqual([{start: 0, end: 36}, {start: 44, end: 130}]);
+    expect(kernelRanges([[5], [6]])).toEqual([]);
+  });
+
+  for (const name of ["adam", "sgd"] as const) {
+    it(`${name} with decayed ranges decays those parameters as with weight decay and the rest as without`, () => {
+      const config: OptimizerConfig = {name, learningRate: 0.05, momentum: 0.9, weightDecay: 0.5};
+      const decayed = [{start: 5, end: 20}, {start: 30, end: 31}];
+      const all = flatTrajectory(config, 5);
+      const none = flatTrajectory({...config, weightDecay: 0}, 5);
+      const ranged = flatTrajectory(config, 5, {decayed});
+      const inRange = (i: number) => decayed.some(({start, end}) => i >= start && i < end);
+      for (let i = 0; i < SIZE; i++) expect(Math.abs(ranged[i] - (inRange(i) ? all[i] : none[i]))).toBeLessThan(1e-6);
+      expect(maxDifference(all, none)).toBeGreaterThan(0.01);
+    });
+  }
+
+  it("rejects a decayed range outside the parameters", () => {
+    expect(() => createFlatOptimizer({name: "adam", learningRate: 0.1, weightDecay: 0.1}, SIZE, {decayed: [{start: 40, end: 51}]})).toThrow(
+      "decayed range [40, 51) is outside the 50 parameters"
+    );
   });
 
   it("rejects an unknown optimizer and a state of the wrong size", () => {

@@ -37,6 +37,7 @@ describe("recipeSummary(training)", () => {
     expect(recipeSummary({...base, optimizer: "sgd", lr: 0.1, schedule: "cosine", weightDecay: 5e-4, mixup: 0.2, cutmix: 1, labelSmoothing: 0, classWeights: "none"})).toBe(
       "SGD 0.1 cosine, 50 epochs, weight decay 0.0005, mixup 0.2, CutMix 1"
     );
+    expect(recipeSummary({...base, weightDecay: 0.05, weightDecayScope: "kernels"})).toContain("weight decay 0.05 (kernels only)");
   });
 });
 
