@@ -132,6 +132,60 @@ export function crossEntropy(probabilities: ArrayLike<number>, labels: ArrayLike
   return sum / labels.length;
 }
 
+/**
+ * The temperature T that minimises the mean cross-entropy of the labels under probabilities softened as
+ * logits / T would be (p^(1/T), renormalised per row, as targets.ts's softenedByTemperature does; p under
+ * 1e-8 counts as 1e-8): temperature scaling (Guo et al. 2017), one number per model, which leaves every
+ * row's arg-max as it was. T < 1 sharpens an underconfident model, T > 1 softens an overconfident one.
+ * The loss is convex in 1/T, so a golden-section search over 1/T in [1/maxT, 1/minT] finds it.
+ */
+export function fitTemperature(
+  probabilities: ArrayLike<number>,
+  labels: ArrayLike<number>,
+  {minTemperature = 0.05, maxTemperature = 20}: {minTemperature?: number; maxTemperature?: number} = {}
+): number {
+  if (labels.length === 0) throw new Error("fitTemperature needs at least one labelled row");
+  const classes = classCount(probabilities, labels);
+  if (!(minTemperature > 0 && maxTemperature > minTemperature)) {
+    throw new Error(`fitTemperature: temperatures ${minTemperature}..${maxTemperature}, expected 0 < min < max`);
+  }
+  const logits = Float64Array.from(probabilities, (p) => Math.log(Math.max(p, 1e-8)));
+  const loss = (beta: number): number => {
+    let sum = 0;
+    for (let i = 0; i < labels.length; i++) {
+      const row = i * classes;
+      let max = -Infinity;
+      for (let c = 0; c < classes; c++) max = Math.max(max, beta * logits[row + c]);
+      let total = 0;
+      for (let c = 0; c < classes; c++) total += Math.exp(beta * logits[row + c] - max);
+      sum += max + Math.log(total) - beta * logits[row + labels[i]];
+    }
+    return sum / labels.length;
+  };
+  const ratio = (Math.sqrt(5) - 1) / 2;
+  let [low, high] = [1 / maxTemperature, 1 / minTemperature];
+  let a = high - ratio * (high - low);
+  let b = low + ratio * (high - low);
+  let [lossA, lossB] = [loss(a), loss(b)];
+  while (high - low > 1e-6 * high) {
+    if (lossA <= lossB) {
+      // The minimum lies in [low, b]: b becomes the upper end, a the new inner point on the right.
+      high = b;
+      b = a;
+      lossB = lossA;
+      a = high - ratio * (high - low);
+      lossA = loss(a);
+    } else {
+      low = a;
+      a = b;
+      lossA = lossB;
+      b = low + ratio * (high - low);
+      lossB = loss(b);
+    }
+  }
+  return 1 / ((low + high) / 2);
+}
+
 /** Two classifiers scored on the same items (McNemar's view): what only one of them got right. */
 export interface PairedComparison {
   /** Items only `b` got right. */
