@@ -9,13 +9,10 @@
 
 import path from "node:path";
 import {parseFlags, printJson, progressLine, runCli} from "./cli.js";
-import {loadFer2013} from "./fer2013.js";
+import {loadPublicTest} from "./fer2013.js";
 import {openFolderPredictor} from "./folder-predictor.js";
-import {syntheticDataset} from "./synthetic.js";
-import {splitIndices, type Fer2013Dataset} from "../src/lib/dataset.js";
 import {EMOTIONS} from "../src/lib/labels.js";
 import {accuracy, argmaxRows, calibration, crossEntropy, fitTemperature} from "../src/lib/metrics.js";
-import {facesToInput} from "../src/lib/preprocess.js";
 import {softenedByTemperature} from "../src/lib/targets.js";
 import type {TtaMode} from "../src/lib/augment.js";
 
@@ -48,16 +45,7 @@ async function main(): Promise<void> {
   if (flags.tta && flags.crops) throw new Error("--tta and --crops are two test-time options; choose one (--crops includes the mirror images)");
   const tta: TtaMode = flags.crops ? "crops" : flags.tta ? "flip" : "none";
   const progress = progressLine();
-  let dataset: Fer2013Dataset;
-  if (flags.synthetic !== undefined) dataset = syntheticDataset(flags.synthetic);
-  else {
-    dataset = await loadFer2013({path: flags.data, onProgress: ({stage, done}) => progress.update(`loading fer2013: ${stage} ${done}`)});
-    progress.done(`loaded fer2013: ${dataset.labels.length} faces`);
-  }
-  const indices = splitIndices(dataset, "PublicTest");
-  if (indices.length === 0) throw new Error("the dataset has no PublicTest faces");
-  const input = facesToInput(dataset.pixels, indices);
-  const labels = Uint8Array.from(indices, (i) => dataset.labels[i]);
+  const {input, labels} = await loadPublicTest({data: flags.data, synthetic: flags.synthetic}, progress);
   const models = [];
   for (const [k, dir] of dirs.entries()) {
     progress.update(`PublicTest through ${path.basename(dir)} (${k + 1} of ${dirs.length})`);
@@ -78,8 +66,8 @@ async function main(): Promise<void> {
       after: confidenceOf(scaled, labels)
     });
   }
-  progress.done(`${dirs.length} model${dirs.length === 1 ? "" : "s"} over ${indices.length} PublicTest faces`);
-  printJson({split: "PublicTest", faces: indices.length, tta, models});
+  progress.done(`${dirs.length} model${dirs.length === 1 ? "" : "s"} over ${labels.length} PublicTest faces`);
+  printJson({split: "PublicTest", faces: labels.length, tta, models});
 }
 
 runCli(main);

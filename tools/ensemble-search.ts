@@ -9,15 +9,12 @@
 import fs from "node:fs";
 import path from "node:path";
 import {parseFlags, printJson, progressLine, runCli} from "./cli.js";
-import {loadFer2013} from "./fer2013.js";
+import {loadPublicTest} from "./fer2013.js";
 import {openFolderPredictor} from "./folder-predictor.js";
 import {readJson} from "./model-io.js";
-import {syntheticDataset} from "./synthetic.js";
-import {splitIndices, type Fer2013Dataset} from "../src/lib/dataset.js";
 import {rankEnsembles} from "../src/lib/ensemble.js";
 import {MAX_ENSEMBLE_MEMBERS} from "../src/lib/models-index.js";
 import {MODEL_FILES, validateMetadata} from "../src/lib/model-folder.js";
-import {facesToInput} from "../src/lib/preprocess.js";
 import type {TtaMode} from "../src/lib/augment.js";
 
 const USAGE = `npm run ensemble-search -- --models DIR,DIR,... [--tta | --crops] [--max ${MAX_ENSEMBLE_MEMBERS}] [--top 10] [--data PATH]
@@ -43,16 +40,7 @@ async function main(): Promise<void> {
     return validateMetadata(readJson(path.join(dir, MODEL_FILES.metadata)), path.join(dir, MODEL_FILES.metadata));
   });
   const progress = progressLine();
-  let dataset: Fer2013Dataset;
-  if (flags.synthetic !== undefined) dataset = syntheticDataset(flags.synthetic);
-  else {
-    dataset = await loadFer2013({path: flags.data, onProgress: ({stage, done}) => progress.update(`loading fer2013: ${stage} ${done}`)});
-    progress.done(`loaded fer2013: ${dataset.labels.length} faces`);
-  }
-  const indices = splitIndices(dataset, "PublicTest");
-  if (indices.length === 0) throw new Error("the dataset has no PublicTest faces");
-  const input = facesToInput(dataset.pixels, indices);
-  const labels = Uint8Array.from(indices, (i) => dataset.labels[i]);
+  const {input, labels} = await loadPublicTest({data: flags.data, synthetic: flags.synthetic}, progress);
   const candidates: Float32Array[] = [];
   for (const [k, dir] of dirs.entries()) {
     progress.update(`PublicTest through ${path.basename(dir)} (${k + 1} of ${dirs.length})`);
@@ -64,7 +52,7 @@ async function main(): Promise<void> {
     }
   }
   const views = {none: "", flip: ", each averaged with its mirror image", crops: ", each averaged over ten views"}[tta];
-  progress.done(`${dirs.length} candidates over ${indices.length} PublicTest faces${views}`);
+  progress.done(`${dirs.length} candidates over ${labels.length} PublicTest faces${views}`);
   const ranked = rankEnsembles(candidates, labels, {maxMembers: max});
   const describe = (members: number[]) => ({
     members: members.map((k) => path.relative(process.cwd(), dirs[k]) || dirs[k]),
@@ -73,7 +61,7 @@ async function main(): Promise<void> {
   });
   printJson({
     split: "PublicTest",
-    faces: indices.length,
+    faces: labels.length,
     tta,
     candidates: dirs.map((_, k) => ({...describe([k]), accuracy: ranked.find((r) => r.members.length === 1 && r.members[0] === k)!.accuracy})),
     best: ranked.slice(0, flags.top ?? 10).map((r) => ({...describe(r.members), accuracy: r.accuracy, macroF1: r.macroF1}))

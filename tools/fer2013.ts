@@ -14,7 +14,10 @@ import path from "node:path";
 import crypto from "node:crypto";
 import jpeg from "jpeg-js";
 import {PNG} from "pngjs";
-import {IMAGE_PIXELS, type Fer2013Dataset} from "../src/lib/dataset.js";
+import {IMAGE_PIXELS, splitIndices, type Fer2013Dataset} from "../src/lib/dataset.js";
+import {facesToInput} from "../src/lib/preprocess.js";
+import {syntheticDataset} from "./synthetic.js";
+import type {ProgressLine} from "./cli.js";
 import {EMOTIONS, emotionIndex} from "../src/lib/labels.js";
 import {Fer2013CsvParser} from "../src/lib/fer2013-csv.js";
 import {faceFromDecoded, checkFaceSize, imageSize, isFaceImageName, isSplitFolder, labelFaceImage} from "../src/lib/fer2013-images.js";
@@ -99,6 +102,23 @@ export async function loadFer2013({path: explicitPath, cacheDir = DEFAULT_CACHE_
 
 // ---------------------------------------------------------------------------------------------------------
 // fer2013.csv
+
+/**
+ * PublicTest, ready for a model: its faces as model input and its labels, from FER2013 (--data or the default
+ * path) or, with `synthetic`, from that many generated faces per split (for tests). The tools that choose
+ * (ensemble-search, calibration) read it; progress goes to the given line.
+ */
+export async function loadPublicTest({data, synthetic}: {data?: string; synthetic?: number}, progress: ProgressLine): Promise<{input: Float32Array; labels: Uint8Array}> {
+  let dataset: Fer2013Dataset;
+  if (synthetic !== undefined) dataset = syntheticDataset(synthetic);
+  else {
+    dataset = await loadFer2013({path: data, onProgress: ({stage, done}) => progress.update(`loading fer2013: ${stage} ${done}`)});
+    progress.done(`loaded fer2013: ${dataset.labels.length} faces`);
+  }
+  const indices = splitIndices(dataset, "PublicTest");
+  if (indices.length === 0) throw new Error("the dataset has no PublicTest faces");
+  return {input: facesToInput(dataset.pixels, indices), labels: Uint8Array.from(indices, (i) => dataset.labels[i])};
+}
 
 /** Streams a fer2013.csv through the strict byte-level parser (see src/lib/fer2013-csv.ts). */
 export async function readFer2013Csv(file: string, {onProgress}: {onProgress?: LoadFer2013Options["onProgress"]} = {}): Promise<Fer2013Dataset> {
