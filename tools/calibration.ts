@@ -12,7 +12,7 @@ import {parseFlags, printJson, progressLine, runCli} from "./cli.js";
 import {loadPublicTest} from "./fer2013.js";
 import {openFolderPredictor} from "./folder-predictor.js";
 import {EMOTIONS} from "../src/lib/labels.js";
-import {accuracy, argmaxRows, calibration, crossEntropy, fitTemperature} from "../src/lib/metrics.js";
+import {accuracy, calibration, crossEntropy, fitTemperature} from "../src/lib/metrics.js";
 import {softenedByTemperature} from "../src/lib/targets.js";
 import type {TtaMode} from "../src/lib/augment.js";
 
@@ -26,14 +26,11 @@ const FLAGS = {models: "string", tta: "boolean", crops: "boolean", data: "string
 
 /** Mean top-1 confidence, cross-entropy and expected calibration error of probability rows. */
 function confidenceOf(probabilities: Float32Array, labels: Uint8Array) {
-  const classes = EMOTIONS.length;
-  const top = argmaxRows(probabilities, classes);
-  let confidence = 0;
-  for (let i = 0; i < labels.length; i++) confidence += probabilities[i * classes + top[i]];
+  const {ece, bins} = calibration(probabilities, labels);
   return {
-    meanConfidence: confidence / labels.length,
+    meanConfidence: bins.reduce((sum, bin) => sum + bin.count * bin.confidence, 0) / labels.length,
     crossEntropy: crossEntropy(probabilities, labels),
-    ece: calibration(probabilities, labels).ece
+    ece
   };
 }
 

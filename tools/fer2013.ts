@@ -100,9 +100,6 @@ export async function loadFer2013({path: explicitPath, cacheDir = DEFAULT_CACHE_
   return {...dataset, source, layout: found.layout, cached: false};
 }
 
-// ---------------------------------------------------------------------------------------------------------
-// fer2013.csv
-
 /**
  * PublicTest, ready for a model: its faces as model input and its labels, from FER2013 (--data or the default
  * path) or, with `synthetic`, from that many generated faces per split (for tests). The tools that choose
@@ -119,6 +116,9 @@ export async function loadPublicTest({data, synthetic}: {data?: string; syntheti
   if (indices.length === 0) throw new Error("the dataset has no PublicTest faces");
   return {input: facesToInput(dataset.pixels, indices), labels: Uint8Array.from(indices, (i) => dataset.labels[i])};
 }
+
+// ---------------------------------------------------------------------------------------------------------
+// fer2013.csv
 
 /** Streams a fer2013.csv through the strict byte-level parser (see src/lib/fer2013-csv.ts). */
 export async function readFer2013Csv(file: string, {onProgress}: {onProgress?: LoadFer2013Options["onProgress"]} = {}): Promise<Fer2013Dataset> {

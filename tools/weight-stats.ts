@@ -1,9 +1,8 @@
 // `npm run weight-stats -- DIR [DIR...]`: the size of a trained model's weights, kind by kind, to see what a
 // recipe did to them. Weight decay shows here: with it the kernels settle at a size that grows with the
 // learning rate (RMS about 0.17 at the peak rate in fer-tail-ct12 and fer-tail-ct13, 0.12 as the rate fell
-// late in fer-tail-ct13: src/models/experiments.json);
-// without it convolution kernels grow all run long, which under BatchNorm shrinks each Adam step's relative
-// size. Prints JSON: per folder, the RMS of each kind (kernels of convolutions, kernel of the classifier,
+// late in fer-tail-ct13: src/models/experiments.json); without it convolution kernels grow all run long,
+// which under BatchNorm shrinks each Adam step's relative size. Prints JSON: per folder, the RMS of each kind (kernels of convolutions, kernel of the classifier,
 // BatchNorm scales and shifts, biases) and of each weight. Reads the stored weights as the report does
 // (float32 or quantized), through tools/model-export.ts's readFolderWeights.
 
