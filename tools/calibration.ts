@@ -1,38 +1,35 @@
-// `npm run calibration -- --models DIR[,DIR...] [--tta | --crops] [--data PATH]`: how far each model's
-// confidences are from its accuracy on PublicTest, and the temperature that would close the gap. Each model
-// runs over PublicTest once (through the predictor `npm run evaluate` uses); then fitTemperature
-// (src/lib/metrics.ts) finds the T that minimises the cross-entropy of p^(1/T), renormalised, as logits / T
-// would be (temperature scaling, Guo et al. 2017: one number per model, no prediction changes). Prints, per
-// model, the mean top-1 confidence, cross-entropy and expected calibration error before and after. The
+// `npm run calibration -- --models DIR[,DIR...] [--tta | --crops] [--write] [--data PATH]`: how far each
+// model's confidences are from its accuracy on PublicTest, and the temperature that closes the gap. Each
+// model (or ensemble of models.json) runs over PublicTest once, through the predictor `npm run evaluate`
+// uses; then fitTemperature (src/lib/metrics.ts) finds the T that minimises the cross-entropy of p^(1/T),
+// renormalised, as logits / T would be (temperature scaling, Guo et al. 2017: one number per model, no
+// prediction changes). It is fitted to the network's probabilities (an ensemble's: the mean of its members'
+// networks), whatever temperature the model carries now. Prints, per model, the mean top-1 confidence,
+// cross-entropy and expected calibration error before and after. With --write it stores the fit as the
+// model's calibration (metadata.json, or the ensemble's entry in models.json; see ModelCalibration in
+// src/lib/model-folder.ts), which `npm run evaluate`, the report and the classifier page then apply. The
 // temperature is fitted on the same faces it is scored on, so "after" is in-sample; PublicTest only, like
 // every choice the report makes: PrivateTest is never read here.
 
 import path from "node:path";
 import {parseFlags, printJson, progressLine, runCli} from "./cli.js";
 import {loadPublicTest} from "./fer2013.js";
-import {openFolderPredictor} from "./folder-predictor.js";
-import {EMOTIONS} from "../src/lib/labels.js";
-import {accuracy, calibration, crossEntropy, fitTemperature} from "../src/lib/metrics.js";
-import {softenedByTemperature} from "../src/lib/targets.js";
+import {openTargetPredictor} from "./folder-predictor.js";
+import {readEvaluationTarget, writeCalibration} from "./model-io.js";
+import {accuracy, confidenceScores, fitTemperature} from "../src/lib/metrics.js";
+import {withTemperature} from "../src/lib/model-folder.js";
 import type {TtaMode} from "../src/lib/augment.js";
 
-const USAGE = `npm run calibration -- --models DIR[,DIR...] [--tta | --crops] [--data PATH]
+const USAGE = `npm run calibration -- --models DIR[,DIR...] [--tta | --crops] [--write] [--data PATH]
 
-Runs each model folder over PublicTest (mirrored too with --tta, over the evaluator's ten views with --crops)
-and prints, as JSON, its mean top-1 confidence, cross-entropy and expected calibration error, and the same
-after temperature scaling with the temperature fitted on those faces. Writes nothing.`;
+Runs each model folder (or ensemble of the models.json beside it) over PublicTest (mirrored too with --tta,
+over the evaluator's ten views with --crops) and prints, as JSON, its network's mean top-1 confidence,
+cross-entropy and expected calibration error, and the same after temperature scaling with the temperature
+fitted on those faces. Without --write it writes nothing. With --write it stores each fit as the model's
+calibration (metadata.json; an ensemble's in models.json), applied from then on by npm run evaluate, the
+report and the classifier; run npm run evaluate again to refresh evaluation.json.`;
 
-const FLAGS = {models: "string", tta: "boolean", crops: "boolean", data: "string", synthetic: "number"} as const;
-
-/** Mean top-1 confidence, cross-entropy and expected calibration error of probability rows. */
-function confidenceOf(probabilities: Float32Array, labels: Uint8Array) {
-  const {ece, bins} = calibration(probabilities, labels);
-  return {
-    meanConfidence: bins.reduce((sum, bin) => sum + bin.count * bin.confidence, 0) / labels.length,
-    crossEntropy: crossEntropy(probabilities, labels),
-    ece
-  };
-}
+const FLAGS = {models: "string", tta: "boolean", crops: "boolean", write: "boolean", data: "string", synthetic: "number"} as const;
 
 async function main(): Promise<void> {
   const {flags, positionals} = parseFlags(process.argv.slice(2), FLAGS, USAGE);
@@ -41,12 +38,15 @@ async function main(): Promise<void> {
   if (dirs.length === 0) throw new Error("--models needs at least one model folder (several separated by commas)");
   if (flags.tta && flags.crops) throw new Error("--tta and --crops are two test-time options; choose one (--crops includes the mirror images)");
   const tta: TtaMode = flags.crops ? "crops" : flags.tta ? "flip" : "none";
+  // Every target is read before anything runs, so a bad name fails at once.
+  const targets = dirs.map((dir) => ({dir, target: readEvaluationTarget(dir)}));
   const progress = progressLine();
   const {input, labels} = await loadPublicTest({data: flags.data, synthetic: flags.synthetic}, progress);
   const models = [];
-  for (const [k, dir] of dirs.entries()) {
+  const written: string[] = [];
+  for (const [k, {dir, target}] of targets.entries()) {
     progress.update(`PublicTest through ${path.basename(dir)} (${k + 1} of ${dirs.length})`);
-    const predictor = await openFolderPredictor(dir);
+    const predictor = await openTargetPredictor(dir, target);
     let probabilities: Float32Array;
     try {
       probabilities = await predictor.predict(input, {tta});
@@ -54,17 +54,16 @@ async function main(): Promise<void> {
       await predictor.dispose();
     }
     const temperature = fitTemperature(probabilities, labels);
-    const scaled = softenedByTemperature(probabilities, {classes: EMOTIONS.length, temperature});
-    models.push({
-      model: path.relative(process.cwd(), dir) || dir,
-      accuracy: accuracy(probabilities, labels),
-      before: confidenceOf(probabilities, labels),
-      temperature,
-      after: confidenceOf(scaled, labels)
-    });
+    const scaled = withTemperature(probabilities, temperature);
+    const fit = {temperature, before: confidenceScores(probabilities, labels), after: confidenceScores(scaled, labels)};
+    models.push({model: path.relative(process.cwd(), dir) || dir, accuracy: accuracy(probabilities, labels), currentTemperature: target.temperature, ...fit});
+    if (flags.write) {
+      const {temperature: fitted, before, after} = fit;
+      written.push(writeCalibration(dir, {temperature: fitted, split: "PublicTest", faces: labels.length, tta, before, after, fittedAt: new Date().toISOString()}));
+    }
   }
-  progress.done(`${dirs.length} model${dirs.length === 1 ? "" : "s"} over ${labels.length} PublicTest faces`);
-  printJson({split: "PublicTest", faces: labels.length, tta, models});
+  progress.done(`${dirs.length} model${dirs.length === 1 ? "" : "s"} over ${labels.length} PublicTest faces${flags.write ? `; wrote ${[...new Set(written)].join(", ")}` : ""}`);
+  printJson({split: "PublicTest", faces: labels.length, tta, models, ...(flags.write ? {written: [...new Set(written)].map((file) => path.relative(process.cwd(), file) || file)} : {})});
 }
 
 runCli(main);

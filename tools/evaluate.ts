@@ -5,24 +5,23 @@
 import fs from "node:fs";
 import path from "node:path";
 import {parseFlags, printJson, progressLine, runCli} from "./cli.js";
-import {openEnsemblePredictor, openFolderPredictor, type EnsemblePredictor, type FolderPredictor} from "./folder-predictor.js";
+import {openTargetPredictor, type EnsemblePredictor, type FolderPredictor} from "./folder-predictor.js";
 import {predictTestSplits, type SplitPredictions} from "./model-loaders.js";
-import {readJson, readModelsIndex, writeJsonAtomic} from "./model-io.js";
+import {readEvaluationTarget, writeJsonAtomic} from "./model-io.js";
 import {loadFer2013} from "./fer2013.js";
 import type {Fer2013Dataset} from "../src/lib/dataset.js";
 import type {SplitEvaluation} from "../src/lib/evaluation.js";
-import {EVALUATION_SPLITS, MODEL_FILES, validateMetadata, type Evaluation, type EvaluationSplit} from "../src/lib/model-folder.js";
-import {MODELS_INDEX_FILE} from "../src/lib/models-index.js";
+import {EVALUATION_SPLITS, MODEL_FILES, type Evaluation, type EvaluationSplit} from "../src/lib/model-folder.js";
 import {syntheticDataset} from "./synthetic.js";
-import {storedBytes, storedDtype} from "../src/lib/quantize.js";
-import type * as tf from "@tensorflow/tfjs";
 
 const FLAGS = {model: "string", tta: "boolean", crops: "boolean", "public-only": "boolean", data: "string", backend: "string", synthetic: "number"} as const;
 
 const USAGE = `npm run evaluate -- --model DIR [--tta] [--crops] [--public-only] [--data PATH] [--backend node|wasm|cpu]
 
 Runs a model folder over PublicTest and PrivateTest: accuracy, top-2 accuracy, macro-F1, per-class
-precision/recall/F1/support, confusion matrix, expected calibration error with reliability bins.
+precision/recall/F1/support, confusion matrix, expected calibration error with reliability bins, all of
+the model's probabilities: the network's scaled by the temperature that npm run calibration -- --write
+fitted on PublicTest (metadata.json's calibration, or the ensemble's in models.json; 1 without one).
 DIR may also name an ensemble of the models.json beside it (an entry {"name", "members"}; the folder is
 created): its members' probabilities are averaged, each member with the same test-time option.
 --public-only runs PublicTest alone and writes nothing (for choosing between models and ensembles).
@@ -40,7 +39,7 @@ async function main(): Promise<void> {
   if (positionals.length) throw new Error(`unexpected argument "${positionals[0]}"; flags start with --`);
   if (!flags.model) throw new Error("--model DIR is required: a model folder written by npm run train");
   const dir = path.resolve(flags.model);
-  const target = evaluationTarget(dir);
+  const target = readEvaluationTarget(dir);
   const backendName = flags.backend ?? "node";
   if (!["node", "wasm", "cpu"].includes(backendName)) throw new Error(`--backend is "${backendName}", expected one of node, wasm, cpu`);
   const weights = target.weights;
@@ -49,9 +48,7 @@ async function main(): Promise<void> {
   // Both cores through the engine's workers (the report's loaders predict through the same predictor);
   // they start while the dataset loads.
   const predictorOptions = {backend: backendName as "node" | "wasm" | "cpu"};
-  const opening: Promise<FolderPredictor | EnsemblePredictor> = target.members
-    ? openEnsemblePredictor(target.members.map((member) => member.dir), predictorOptions)
-    : openFolderPredictor(dir, predictorOptions);
+  const opening: Promise<FolderPredictor | EnsemblePredictor> = openTargetPredictor(dir, target, predictorOptions);
   opening.catch(() => {}); // awaited below; a failure is reported there, not as an unhandled rejection
   const progress = progressLine();
   let dataset: Fer2013Dataset;
@@ -66,7 +63,7 @@ async function main(): Promise<void> {
     throw error;
   }
   const predictor = await opening;
-  const {backend} = predictor;
+  const {backend, temperature} = predictor;
   if (predictor.inProcessReason) progress.done(`evaluating in this thread: ${predictor.inProcessReason}`);
 
   const started = performance.now();
@@ -86,7 +83,7 @@ async function main(): Promise<void> {
   // The headline numbers of the splits that ran, per test-time option, for stdout.
   const headlines = (key: "evaluation" | "flipTta" | "cropsTta") =>
     predictions[splitsToRun[0]][key] ? Object.fromEntries(splitsToRun.map((split) => [split, headline(predictions[split][key]!)])) : undefined;
-  const summary = {model: dir, architecture, ...members, backend, weights, ...headlines("evaluation"), flipTta: headlines("flipTta"), cropsTta: headlines("cropsTta")};
+  const summary = {model: dir, architecture, ...members, backend, weights, temperature, ...headlines("evaluation"), flipTta: headlines("flipTta"), cropsTta: headlines("cropsTta")};
   if (flags["public-only"]) {
     progress.done(`PublicTest only: nothing written`);
     printJson(summary);
@@ -101,6 +98,7 @@ async function main(): Promise<void> {
     weights,
     seconds: Math.round((performance.now() - started) / 100) / 10,
     createdAt: new Date().toISOString(),
+    temperature,
     tta: Boolean(flags.tta),
     splits: perSplit("evaluation"),
     ...(flags.tta ? {flipTta: perSplit("flipTta")} : {}),
@@ -110,37 +108,6 @@ async function main(): Promise<void> {
   writeJsonAtomic(path.join(dir, MODEL_FILES.evaluation), evaluation);
   progress.done(`wrote ${path.join(dir, MODEL_FILES.evaluation)}`);
   printJson({...summary, seconds: evaluation.seconds});
-}
-
-/** What --model names: a model folder, or an ensemble of the models.json beside it, with its members' folders. */
-interface EvaluationTarget {
-  architecture: string;
-  members: {name: string; dir: string}[] | null;
-  /** The weights evaluated (all members' for an ensemble): stored dtype(s) and shard bytes. */
-  weights: {dtype: string; bytes: number};
-}
-
-function storedWeights(dir: string): {dtype: string; bytes: number} {
-  // Which weights these numbers belong to: an exported model may hold uint8 or float16 weights.
-  const specs = (readJson<tf.io.ModelJSON>(path.join(dir, MODEL_FILES.model)).weightsManifest ?? []).flatMap((group) => group.weights);
-  return {dtype: storedDtype(specs), bytes: specs.reduce((sum, spec) => sum + storedBytes(spec), 0)};
-}
-
-function evaluationTarget(dir: string): EvaluationTarget {
-  if (fs.existsSync(path.join(dir, MODEL_FILES.model))) {
-    const metadata = validateMetadata(readJson(path.join(dir, MODEL_FILES.metadata)), path.join(dir, MODEL_FILES.metadata));
-    return {architecture: metadata.architecture, members: null, weights: storedWeights(dir)};
-  }
-  const modelsDir = path.dirname(dir);
-  const name = path.basename(dir);
-  const ensemble = fs.existsSync(path.join(modelsDir, MODELS_INDEX_FILE)) ? readModelsIndex(modelsDir).ensembles.find((e) => e.name === name) : undefined;
-  if (!ensemble) {
-    if (!fs.existsSync(dir)) throw new Error(`model folder ${dir} does not exist`);
-    throw new Error(`${dir} holds no ${MODEL_FILES.model} and is not an ensemble of ${path.join(modelsDir, MODELS_INDEX_FILE)}: expected a model folder written by npm run train or npm run export`);
-  }
-  const members = ensemble.members.map((member) => ({name: member, dir: path.join(modelsDir, member)}));
-  const each = members.map((member) => storedWeights(member.dir));
-  return {architecture: "ensemble", members, weights: {dtype: [...new Set(each.map((w) => w.dtype))].join("+"), bytes: each.reduce((sum, w) => sum + w.bytes, 0)}};
 }
 
 runCli(main);

@@ -7,6 +7,7 @@
 //   const predictor = await openFolderPredictor("src/models/fer-lite");
 //   predictor.backend;                                        // "wasm+onednn x2", or "wasm+onednn" in this thread
 //   const probabilities = await predictor.predict(input, {flip: true}); // N x 7, input as facesToInput gives it
+//   withTemperature(probabilities, predictor.temperature);    // the model's calibrated probabilities
 //   await predictor.dispose();                                // the workers keep the process alive until then
 
 import type * as tf from "@tensorflow/tfjs";
@@ -15,8 +16,8 @@ import path from "node:path";
 import {initTrainingBackend, type BackendPreference} from "../engine/backend.js";
 import {createTrainer, type Trainer} from "../engine/trainer.js";
 import {MODELS} from "../src/lib/models/index.js";
-import {MODEL_FILES, validateMetadata} from "../src/lib/model-folder.js";
-import {loadModelFolder, readJson} from "./model-io.js";
+import {MODEL_FILES, temperatureOf, validateMetadata} from "../src/lib/model-folder.js";
+import {loadModelFolder, readJson, type EvaluationTarget} from "./model-io.js";
 import {predictFaces} from "../src/lib/predict.js";
 import {IMAGE_PIXELS} from "../src/lib/dataset.js";
 import {flipBatch, ttaViews, type TtaMode} from "../src/lib/augment.js";
@@ -39,7 +40,13 @@ export interface FolderPredictor {
   readonly inProcessReason: string | null;
   /** The folder's model in this thread (for single-face timings); disposed with the predictor. */
   readonly model: tf.LayersModel;
-  /** Class probabilities, N x classes, for N faces of model-input values (see preprocess.ts). */
+  /**
+   * The model's calibrated temperature (metadata.json's calibration; 1 without one). `predict` leaves it out:
+   * teachers and fits read the network's own probabilities, and it belongs after test-time averaging, so
+   * whoever reports the model's probabilities applies it (withTemperature in src/lib/model-folder.ts).
+   */
+  readonly temperature: number;
+  /** The network's class probabilities, N x classes, for N faces of model-input values (see preprocess.ts). */
   predict(input: Float32Array, options?: FolderPredictOptions): Promise<Float32Array>;
   dispose(): Promise<void>;
 }
@@ -59,7 +66,9 @@ export interface FolderPredictorOptions {
  */
 export async function openFolderPredictor(dir: string, {backend = "node", workers, native = true}: FolderPredictorOptions = {}): Promise<FolderPredictor> {
   const metadataFile = path.join(dir, MODEL_FILES.metadata);
-  const {architecture} = validateMetadata(readJson(metadataFile), metadataFile);
+  const metadata = validateMetadata(readJson(metadataFile), metadataFile);
+  const {architecture} = metadata;
+  const temperature = temperatureOf(metadata);
   const cores = availableParallelism();
   const started = await initTrainingBackend({prefer: backend, native});
   const backendName = started.native ? `${started.backend}+onednn` : started.backend;
@@ -80,8 +89,8 @@ export async function openFolderPredictor(dir: string, {backend = "node", worker
   // createTrainer leaves this thread's native convolutions on one thread; predicting here (and timing single
   // faces on `model`) should have the cores, as the report's loaders always gave it.
   await initTrainingBackend({prefer: backend, native, threads: Math.min(cores, 4)});
-  if (trainer == null) return new InProcessPredictor(backendName, model, reason!);
-  return new WorkerPredictor(`${backendName} x${trainer.workers}`, model, trainer);
+  if (trainer == null) return new InProcessPredictor(backendName, model, temperature, reason!);
+  return new WorkerPredictor(`${backendName} x${trainer.workers}`, model, temperature, trainer);
 }
 
 /** The registry's architecture on `workers` threads, holding `model`'s weights; throws where they differ. */
@@ -124,6 +133,7 @@ class WorkerPredictor implements FolderPredictor {
   constructor(
     readonly backend: string,
     readonly model: tf.LayersModel,
+    readonly temperature: number,
     private readonly trainer: Trainer
   ) {}
 
@@ -159,6 +169,7 @@ class InProcessPredictor implements FolderPredictor {
   constructor(
     readonly backend: string,
     readonly model: tf.LayersModel,
+    readonly temperature: number,
     readonly inProcessReason: string
   ) {}
 
@@ -172,17 +183,24 @@ class InProcessPredictor implements FolderPredictor {
 }
 
 /** An ensemble's predictor: its members' folder predictors, each face's probabilities averaged over them. */
-export interface EnsemblePredictor extends Pick<FolderPredictor, "backend" | "inProcessReason" | "predict" | "dispose"> {
+export interface EnsemblePredictor extends Pick<FolderPredictor, "backend" | "inProcessReason" | "predict" | "dispose" | "temperature"> {
   /** The members' predictors, in the ensemble's order. */
   readonly members: readonly FolderPredictor[];
+}
+
+export interface EnsemblePredictorOptions extends FolderPredictorOptions {
+  /** The ensemble's own calibrated temperature (its models.json entry's calibration; default 1). */
+  temperature?: number;
 }
 
 /**
  * Opens every member folder with openFolderPredictor (each on its own worker threads, idle while another
  * predicts) and averages their probabilities with meanProbabilities: the prediction of an ensemble entry of
- * models.json (see src/lib/models-index.ts). Test-time options apply to each member before the mean.
+ * models.json (see src/lib/models-index.ts). Test-time options apply to each member before the mean. The
+ * mean is of the members' network probabilities, as the ensemble was chosen on (`npm run ensemble-search`);
+ * the ensemble's own temperature, not the members', calibrates it.
  */
-export async function openEnsemblePredictor(dirs: readonly string[], options: FolderPredictorOptions = {}): Promise<EnsemblePredictor> {
+export async function openEnsemblePredictor(dirs: readonly string[], {temperature = 1, ...options}: EnsemblePredictorOptions = {}): Promise<EnsemblePredictor> {
   if (dirs.length < 2) throw new Error(`an ensemble needs at least 2 member folders, got ${dirs.length}`);
   const members: FolderPredictor[] = [];
   try {
@@ -194,6 +212,7 @@ export async function openEnsemblePredictor(dirs: readonly string[], options: Fo
   const reasons = [...new Set(members.map((member) => member.inProcessReason).filter((reason) => reason != null))];
   return {
     members,
+    temperature,
     backend: [...new Set(members.map((member) => member.backend))].join(", "),
     inProcessReason: reasons.length ? reasons.join("; ") : null,
     async predict(input, predictOptions) {
@@ -205,4 +224,11 @@ export async function openEnsemblePredictor(dirs: readonly string[], options: Fo
       await Promise.all(members.map((member) => member.dispose()));
     }
   };
+}
+
+/** The predictor of what readEvaluationTarget (tools/model-io.ts) read at `dir`: the model folder's, or the ensemble's with its temperature. */
+export function openTargetPredictor(dir: string, target: EvaluationTarget, options: FolderPredictorOptions = {}): Promise<FolderPredictor | EnsemblePredictor> {
+  return target.members
+    ? openEnsemblePredictor(target.members.map((member) => member.dir), {...options, temperature: target.temperature})
+    : openFolderPredictor(dir, options);
 }

@@ -72,7 +72,10 @@ export function exportModelFolder({runDir, name, outDir, dtype, minElements = DE
     minElements,
     ...float32AccuracyOf(runDir, modelJson)
   };
-  const exported: ModelMetadata = {...metadata, quantization};
+  // A temperature fitted to the float32 network does not carry over to the stored weights: fit it again on
+  // the export (`npm run calibration -- --models DIR --tta --write`).
+  const {calibration: _fittedToFloat32, ...uncalibrated} = metadata;
+  const exported: ModelMetadata = {...uncalibrated, quantization};
 
   // Built beside the target and swapped in, so a failed export leaves the previous one whole.
   const dir = path.join(outDir, name);

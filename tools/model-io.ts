@@ -7,9 +7,10 @@ import * as tf from "@tensorflow/tfjs";
 import fs from "node:fs";
 import path from "node:path";
 import {fileURLToPath} from "node:url";
-import {MODEL_FILES, validateMetadata} from "../src/lib/model-folder.js";
+import {MODEL_FILES, temperatureOf, validateCalibration, validateMetadata, type ModelCalibration} from "../src/lib/model-folder.js";
 import {modelFromArtifacts, weightShardsOf} from "../src/lib/model-artifacts.js";
-import {MODELS_INDEX_FILE, addToModelsIndex, parseModelsIndex, type ModelsIndex} from "../src/lib/models-index.js";
+import {MODELS_INDEX_FILE, addToModelsIndex, parseModelsIndex, withEnsembleCalibration, type ModelsIndex} from "../src/lib/models-index.js";
+import {storedBytes, storedDtype} from "../src/lib/quantize.js";
 
 /** src/models: the shipped models and models.json. FER_MODELS_DIR points the report's loaders elsewhere. */
 export const SHIPPED_MODELS_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../src/models");
@@ -125,4 +126,71 @@ export function addToModelsFile(modelsDir: string, {name, makeDefault}: {name: s
   parseModelsIndex(index, file);
   writeJsonAtomic(file, index);
   return index.default;
+}
+
+/** What `npm run evaluate -- --model DIR` (or calibration) names: a model folder, or an ensemble of the models.json beside it. */
+export interface EvaluationTarget {
+  /** The model's architecture, or "ensemble". */
+  architecture: string;
+  /** An ensemble's member folders, in its order; null for a model folder. */
+  members: {name: string; dir: string}[] | null;
+  /** The weights evaluated (all members' for an ensemble): stored dtype(s) and shard bytes. */
+  weights: {dtype: string; bytes: number};
+  /** Its calibrated temperature: metadata.json's calibration, or the ensemble entry's in models.json (1 without one). */
+  temperature: number;
+}
+
+function storedWeights(dir: string): {dtype: string; bytes: number} {
+  // Which weights these numbers belong to: an exported model may hold uint8 or float16 weights.
+  const specs = (readJson<tf.io.ModelJSON>(path.join(dir, MODEL_FILES.model)).weightsManifest ?? []).flatMap((group) => group.weights);
+  return {dtype: storedDtype(specs), bytes: specs.reduce((sum, spec) => sum + storedBytes(spec), 0)};
+}
+
+/** The ensemble entry DIR names in the models.json beside it, or undefined. */
+function ensembleAt(dir: string) {
+  const modelsDir = path.dirname(dir);
+  if (!fs.existsSync(path.join(modelsDir, MODELS_INDEX_FILE))) return undefined;
+  return readModelsIndex(modelsDir).ensembles.find((e) => e.name === path.basename(dir));
+}
+
+/** Reads what DIR names (see EvaluationTarget); throws when it is neither a model folder nor an ensemble. */
+export function readEvaluationTarget(dir: string): EvaluationTarget {
+  if (fs.existsSync(path.join(dir, MODEL_FILES.model))) {
+    const metadata = validateMetadata(readJson(path.join(dir, MODEL_FILES.metadata)), path.join(dir, MODEL_FILES.metadata));
+    return {architecture: metadata.architecture, members: null, weights: storedWeights(dir), temperature: temperatureOf(metadata)};
+  }
+  const modelsDir = path.dirname(dir);
+  const ensemble = ensembleAt(dir);
+  if (!ensemble) {
+    if (!fs.existsSync(dir)) throw new Error(`model folder ${dir} does not exist`);
+    throw new Error(`${dir} holds no ${MODEL_FILES.model} and is not an ensemble of ${path.join(modelsDir, MODELS_INDEX_FILE)}: expected a model folder written by npm run train or npm run export`);
+  }
+  const members = ensemble.members.map((member) => ({name: member, dir: path.join(modelsDir, member)}));
+  const each = members.map((member) => storedWeights(member.dir));
+  return {
+    architecture: "ensemble",
+    members,
+    weights: {dtype: [...new Set(each.map((w) => w.dtype))].join("+"), bytes: each.reduce((sum, w) => sum + w.bytes, 0)},
+    temperature: temperatureOf(ensemble)
+  };
+}
+
+/**
+ * Stores a fitted calibration where readEvaluationTarget reads it: DIR/metadata.json's `calibration` for a
+ * model folder, the ensemble's entry in the models.json beside DIR for an ensemble. Returns the file written.
+ */
+export function writeCalibration(dir: string, calibration: ModelCalibration): string {
+  validateCalibration(calibration, dir);
+  if (fs.existsSync(path.join(dir, MODEL_FILES.model))) {
+    const file = path.join(dir, MODEL_FILES.metadata);
+    const metadata = validateMetadata(readJson(file), file);
+    writeJsonAtomic(file, {...metadata, calibration});
+    return file;
+  }
+  if (!ensembleAt(dir)) throw new Error(`${dir} is neither a model folder nor an ensemble of ${path.join(path.dirname(dir), MODELS_INDEX_FILE)}`);
+  const file = path.join(path.dirname(dir), MODELS_INDEX_FILE);
+  const index = withEnsembleCalibration(readJson(file), {name: path.basename(dir), calibration});
+  parseModelsIndex(index, file);
+  writeJsonAtomic(file, index);
+  return file;
 }

@@ -16,7 +16,9 @@ import {evaluatePredictions, meanProbabilities, type SplitEvaluation} from "../s
 import {
   EVALUATION_SPLITS,
   MODEL_FILES,
+  temperatureOf,
   validateMetadata,
+  withTemperature,
   type EpochRecord,
   type Evaluation,
   type EvaluationSplit,
@@ -125,7 +127,10 @@ export function readShippedEnsembles({modelsDir = MODELS_DIR}: {modelsDir?: stri
 export interface SplitPredictions {
   indices: Int32Array;
   labels: Uint8Array;
+  /** The model's probabilities: the network's, with the model's temperature applied (withTemperature). */
   probabilities: Float32Array;
+  /** The network's own probabilities, before the temperature: what an ensemble averages over its members. */
+  networkProbabilities: Float32Array;
   evaluation: SplitEvaluation;
   /** With `crops`: the metrics of each face averaged over five crops and their mirrors (ten passes). */
   cropsTta?: SplitEvaluation;
@@ -144,9 +149,12 @@ export interface PredictTestSplitsOptions {
   onSplit?: (split: EvaluationSplit, faces: number) => void;
 }
 
-/** The loop of `npm run evaluate` and the model loaders: every test split through the predictor, then the metrics. */
+/**
+ * The loop of `npm run evaluate` and the model loaders: every test split through the predictor, the
+ * predictor's temperature applied after each test-time option's averaging, then the metrics.
+ */
 export async function predictTestSplits(
-  predictor: Pick<FolderPredictor, "predict">,
+  predictor: Pick<FolderPredictor, "predict" | "temperature">,
   dataset: Fer2013Dataset,
   {tta = false, crops = false, splits = EVALUATION_SPLITS, onSplit}: PredictTestSplitsOptions = {}
 ): Promise<Record<EvaluationSplit, SplitPredictions>> {
@@ -157,10 +165,12 @@ export async function predictTestSplits(
     onSplit?.(split, indices.length);
     const labels = Uint8Array.from(indices, (i) => dataset.labels[i]);
     const input = facesToInput(dataset.pixels, indices);
-    const probabilities = await predictor.predict(input);
-    out[split] = {indices, labels, probabilities, evaluation: evaluatePredictions(probabilities, labels)};
-    if (tta) out[split].flipTta = evaluatePredictions(averageWithMirror(probabilities, await predictor.predict(flipBatch(input))), labels);
-    if (crops) out[split].cropsTta = evaluatePredictions(await predictor.predict(input, {tta: "crops"}), labels);
+    const calibrated = (network: Float32Array) => withTemperature(network, predictor.temperature);
+    const networkProbabilities = await predictor.predict(input);
+    const probabilities = calibrated(networkProbabilities);
+    out[split] = {indices, labels, probabilities, networkProbabilities, evaluation: evaluatePredictions(probabilities, labels)};
+    if (tta) out[split].flipTta = evaluatePredictions(calibrated(averageWithMirror(networkProbabilities, await predictor.predict(flipBatch(input)))), labels);
+    if (crops) out[split].cropsTta = evaluatePredictions(calibrated(await predictor.predict(input, {tta: "crops"})), labels);
   }
   return out;
 }
@@ -256,7 +266,7 @@ export async function modelEvaluations({
         log(`model-evaluations: ${model.name} over PublicTest and PrivateTest in ${took.toFixed(1)} s (${predictor.backend}${inProcess})`);
         const splits = Object.fromEntries(EVALUATION_SPLITS.map((split) => [split, predictions[split].evaluation])) as Evaluation["splits"];
         warnIfStale(model, splits, log);
-        evaluation = {splits, ...testTimeOptions(model.evaluation), backend: predictor.backend, createdAt: new Date().toISOString()};
+        evaluation = {splits, ...testTimeOptions(model.evaluation), backend: predictor.backend, createdAt: new Date().toISOString(), temperature: predictor.temperature};
         source = "fer2013";
         cells = cellFaces(predictions, faceTables, perCell);
         memberPredictions.set(model.name, predictions);
@@ -271,7 +281,8 @@ export async function modelEvaluations({
         architecture: model.metadata.architecture,
         evaluation,
         source,
-        cells
+        cells,
+        calibration: model.metadata.calibration ?? null
       });
       summary.push({
         name: model.name,
@@ -301,17 +312,19 @@ export async function modelEvaluations({
     let evaluation: ModelEvaluationReport["evaluation"] = null;
     let source: ModelEvaluationReport["source"] = "none";
     let cells: ModelEvaluationReport["cells"] = null;
+    if (ensemble.evaluation) warnIfOtherTemperature({dir: ensemble.dir, evaluation: ensemble.evaluation, temperature: temperatureOf(ensemble), owner: "its calibration in models.json"}, log);
     if (dataset) {
       // The members' predictions, averaged: what `npm run evaluate -- --model src/models/NAME` computes.
       const predictions = Object.fromEntries(
         EVALUATION_SPLITS.map((split) => {
           const first = memberPredictions.get(ensemble.members[0])![split];
-          const probabilities = meanProbabilities(ensemble.members.map((member) => memberPredictions.get(member)![split].probabilities));
-          return [split, {...first, probabilities, evaluation: evaluatePredictions(probabilities, first.labels)}];
+          const networkProbabilities = meanProbabilities(ensemble.members.map((member) => memberPredictions.get(member)![split].networkProbabilities));
+          const probabilities = withTemperature(networkProbabilities, temperatureOf(ensemble));
+          return [split, {...first, probabilities, networkProbabilities, evaluation: evaluatePredictions(probabilities, first.labels)}];
         })
       ) as Record<EvaluationSplit, SplitPredictions>;
       const splits = Object.fromEntries(EVALUATION_SPLITS.map((split) => [split, predictions[split].evaluation])) as Evaluation["splits"];
-      evaluation = {splits, ...testTimeOptions(ensemble.evaluation), backend: [...predictedOn].join(", "), createdAt: new Date().toISOString()};
+      evaluation = {splits, ...testTimeOptions(ensemble.evaluation), backend: [...predictedOn].join(", "), createdAt: new Date().toISOString(), temperature: temperatureOf(ensemble)};
       source = "fer2013";
       cells = cellFaces(predictions, faceTables, perCell);
       log(`model-evaluations: ${ensemble.name}, the mean of ${ensemble.members.join(", ")}`);
@@ -321,7 +334,7 @@ export async function modelEvaluations({
     }
     const total = (pick: (row: ModelSummaryRow) => number) => rows.reduce((sum, row) => sum + pick(row), 0);
     const latencies = rows.map((row) => row.latencyMs);
-    models.push({name: ensemble.name, isDefault: false, architecture: "ensemble", members: ensemble.members, evaluation, source, cells});
+    models.push({name: ensemble.name, isDefault: false, architecture: "ensemble", members: ensemble.members, evaluation, source, cells, calibration: ensemble.calibration ?? null});
     summary.push({
       name: ensemble.name,
       isDefault: false,
@@ -377,7 +390,7 @@ function testTimeOptions(evaluation: Evaluation | null): Pick<Evaluation, "flipT
 /** What the report shows of a committed evaluation.json when the dataset is not here. */
 function committedEvaluation(evaluation: Evaluation): NonNullable<ModelEvaluationReport["evaluation"]> {
   const {splits, backend, createdAt} = evaluation;
-  return {splits, ...testTimeOptions(evaluation), backend, createdAt};
+  return {splits, ...testTimeOptions(evaluation), backend, createdAt, temperature: evaluation.temperature ?? 1};
 }
 
 /** Per test split, the most confident faces of each confusion-matrix cell, entered in the split's face table. */
@@ -404,6 +417,7 @@ function cellFaces(
 /** A committed evaluation.json that no longer matches the shipped weights should be re-run, not shown. */
 function warnIfStale(model: ShippedModel, live: Evaluation["splits"], log: (message: string) => void): void {
   if (!model.evaluation) return;
+  warnIfOtherTemperature({dir: model.dir, evaluation: model.evaluation, temperature: temperatureOf(model.metadata), owner: "metadata.json's calibration"}, log);
   for (const split of EVALUATION_SPLITS) {
     const committed = model.evaluation.splits[split];
     if (committed && (committed.count !== live[split].count || Math.abs(committed.accuracy - live[split].accuracy) > 1e-9)) {
@@ -414,6 +428,19 @@ function warnIfStale(model: ShippedModel, live: Evaluation["splits"], log: (mess
       );
     }
   }
+}
+
+/**
+ * Logs a warning when a committed evaluation.json was computed at another temperature than the model (or
+ * ensemble) now carries: the build recomputes the plain predictions, but reads the test-time options back.
+ */
+function warnIfOtherTemperature({dir, evaluation, temperature, owner}: {dir: string; evaluation: Evaluation; temperature: number; owner: string}, log: (message: string) => void): void {
+  const evaluated = evaluation.temperature ?? 1;
+  if (evaluated === temperature) return;
+  log(
+    `model-evaluations: warning: ${path.join(dir, MODEL_FILES.evaluation)} was computed at temperature ${evaluated}, ${owner} says ${temperature}: ` +
+      `its test-time options' confidences are stale; run npm run evaluate -- --model ${path.relative(process.cwd(), dir) || dir} --tta --crops`
+  );
 }
 
 /** What the architecture page shows per model. */

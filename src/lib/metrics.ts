@@ -124,6 +124,16 @@ export function calibration(probabilities: ArrayLike<number>, labels: ArrayLike<
   return {ece, bins};
 }
 
+/** How sure the rows say they are against how often they are right: mean top-1 confidence, cross-entropy and ECE. */
+export function confidenceScores(probabilities: ArrayLike<number>, labels: ArrayLike<number>): {meanConfidence: number; crossEntropy: number; ece: number} {
+  const {ece, bins} = calibration(probabilities, labels);
+  return {
+    meanConfidence: bins.reduce((sum, bin) => sum + bin.count * bin.confidence, 0) / labels.length,
+    crossEntropy: crossEntropy(probabilities, labels),
+    ece
+  };
+}
+
 /** Mean cross-entropy of the true labels, with probabilities clipped at 1e-7. */
 export function crossEntropy(probabilities: ArrayLike<number>, labels: ArrayLike<number>): number {
   const classes = classCount(probabilities, labels);

@@ -2,9 +2,11 @@
 // model.json + weights (tfjs layers format), metadata.json, history.json and evaluation.json.
 // Types, file names and a validator for metadata.json; no I/O here.
 
-import {EMOTIONS, type Split} from "./labels.js";
+import {EMOTIONS, NUM_CLASSES, type Split} from "./labels.js";
 import {MODEL_INPUT, type ModelInput} from "./preprocess.js";
 import type {SplitEvaluation} from "./evaluation.js";
+import {TTA_MODES, type TtaMode} from "./augment.js";
+import {softenedByTemperature} from "./targets.js";
 
 export const MODEL_FILES = {
   model: "model.json",
@@ -129,6 +131,78 @@ export interface ModelMetadata {
   createdAt: string;
   /** Present on exported (shipped) models: how the weights are stored (`npm run export`). */
   quantization?: WeightsQuantization;
+  /** Present once `npm run calibration -- --write` has fitted the model's temperature (see ModelCalibration). */
+  calibration?: ModelCalibration;
+}
+
+/**
+ * Temperature scaling (Guo et al. 2017), the one number that turns the network's probabilities into the
+ * model's: each face's probabilities p, after test-time averaging, become p^(1/T) renormalised (softmax of
+ * logits / T for a single view; withTemperature below). No arg-max moves, so no accuracy
+ * changes; only how sure the model says it is. Fitted on PublicTest, the split every choice is made on, by
+ * `npm run calibration -- --write` (metadata.json for a model, the entry in models.json for an ensemble).
+ */
+export interface ModelCalibration {
+  /** T: below 1 sharpens an underconfident model, above 1 softens an overconfident one. */
+  temperature: number;
+  /** The faces it was fitted on. */
+  split: "PublicTest";
+  faces: number;
+  /** The test-time averaging the fitted probabilities had. */
+  tta: TtaMode;
+  /** On those faces (in-sample): mean top-1 confidence, cross-entropy and expected calibration error, before and after. */
+  before: CalibrationScores;
+  after: CalibrationScores;
+  fittedAt: string;
+}
+
+export interface CalibrationScores {
+  meanConfidence: number;
+  crossEntropy: number;
+  ece: number;
+}
+
+/** Temperatures a fit may return and a model may carry (fitTemperature in metrics.ts searches within them). */
+export const TEMPERATURE_RANGE = {min: 0.05, max: 20} as const;
+
+/** The temperature a model's (or an ensemble's) probabilities are divided by: its calibration's, or 1 (none). */
+export function temperatureOf(owner: {calibration?: ModelCalibration | null} | null | undefined): number {
+  return owner?.calibration?.temperature ?? 1;
+}
+
+/**
+ * A model's probabilities from its network's: each row (a face, after any test-time averaging) raised to
+ * 1/temperature and renormalised: the calibration of ModelCalibration (temperatureOf gives a model's T).
+ * Temperature 1 returns `probabilities` itself. Every arg-max stays where it was.
+ */
+export function withTemperature(probabilities: Float32Array, temperature: number, classes: number = NUM_CLASSES): Float32Array {
+  if (!(temperature > 0) || !Number.isFinite(temperature)) throw new Error(`withTemperature: temperature must be a positive number, got ${temperature}`);
+  if (probabilities.length % classes !== 0) throw new Error(`withTemperature: ${probabilities.length} probabilities are not rows of ${classes}`);
+  return temperature === 1 ? probabilities : softenedByTemperature(probabilities, {classes, temperature});
+}
+
+/** Checks a parsed `calibration` object (metadata.json's, or a models.json ensemble's); throws naming the bad field. */
+export function validateCalibration(value: unknown, source: string): ModelCalibration {
+  const fail = (message: string): never => {
+    throw new Error(`${source}: calibration.${message}`);
+  };
+  if (value == null || typeof value !== "object" || Array.isArray(value)) throw new Error(`${source}: calibration must be an object {temperature, split, faces, tta, before, after, fittedAt}`);
+  const c = value as Record<string, unknown>;
+  const t = c.temperature;
+  if (typeof t !== "number" || !Number.isFinite(t) || t < TEMPERATURE_RANGE.min || t > TEMPERATURE_RANGE.max) {
+    fail(`temperature must be a number from ${TEMPERATURE_RANGE.min} to ${TEMPERATURE_RANGE.max}, got ${JSON.stringify(t)}`);
+  }
+  if (c.split !== "PublicTest") fail(`split is ${JSON.stringify(c.split)}, expected "PublicTest" (temperatures are fitted on PublicTest only)`);
+  if (!Number.isInteger(c.faces) || (c.faces as number) < 1) fail(`faces must be a positive whole number, got ${JSON.stringify(c.faces)}`);
+  if (!(TTA_MODES as readonly unknown[]).includes(c.tta)) fail(`tta is ${JSON.stringify(c.tta)}, expected one of ${TTA_MODES.join(", ")}`);
+  for (const key of ["before", "after"] as const) {
+    const scores = c[key] as Record<string, unknown> | null;
+    for (const score of ["meanConfidence", "crossEntropy", "ece"]) {
+      const v = scores?.[score];
+      if (typeof v !== "number" || !Number.isFinite(v) || v < 0) fail(`${key}.${score} must be a non-negative number, got ${JSON.stringify(v)}`);
+    }
+  }
+  return c as unknown as ModelCalibration;
 }
 
 /** How an exported model's weights are stored, against the float32 weights it was exported from. */
@@ -191,6 +265,9 @@ export interface Evaluation {
   createdAt: string;
   /** The weights evaluated: their stored dtype (see storedDtype in quantize.ts) and shard bytes. */
   weights?: {dtype: string; bytes: number};
+  /** The temperature every option's probabilities were scaled by (the model's calibration, see
+   * ModelCalibration); absent in evaluations that predate calibration, which used none (1). */
+  temperature?: number;
   /** Whether it ran with --tta (then flipTta is present; `splits` are always the plain predictions). */
   tta: boolean;
   splits: Record<EvaluationSplit, SplitEvaluation>;
@@ -238,5 +315,6 @@ export function validateMetadata(value: unknown, source = "metadata.json"): Mode
     }
   }
   if (m.training == null || typeof m.training !== "object") fail("training must be an object");
+  if (m.calibration !== undefined) validateCalibration(m.calibration, source);
   return m as unknown as ModelMetadata;
 }

@@ -5,7 +5,7 @@
 
 import {NUM_CLASSES, type Emotion} from "./labels.js";
 import {scheduledLr} from "./schedule.js";
-import type {EpochRecord, Evaluation, EvaluationSplit, History, ModelMetadata} from "./model-folder.js";
+import type {EpochRecord, Evaluation, EvaluationSplit, History, ModelCalibration, ModelMetadata} from "./model-folder.js";
 import type {LayerSummary} from "./models/summary.js";
 import type {SplitEvaluation} from "./evaluation.js";
 
@@ -146,7 +146,9 @@ export interface ModelEvaluationReport {
   architecture: string;
   members?: string[];
   /** null when there is neither the dataset nor a committed evaluation.json. */
-  evaluation: Pick<Evaluation, "splits" | "flipTta" | "cropsTta" | "backend" | "createdAt"> | null;
+  evaluation: Pick<Evaluation, "splits" | "flipTta" | "cropsTta" | "backend" | "createdAt" | "temperature"> | null;
+  /** The temperature scaling its probabilities carry (metadata.json's, or the ensemble's in models.json); null for none. */
+  calibration: ModelCalibration | null;
   /** "fer2013": computed at build time from the dataset; "committed": read from evaluation.json. */
   source: "fer2013" | "committed" | "none";
   /** Faces kept per confusion-matrix cell, per split; null without the dataset. */

@@ -2,6 +2,8 @@
 // and which one is the default (the classifier's model, and the architecture `npm run train` builds unless
 // told otherwise). Pure: tools/model-io.ts reads and writes the file; pages and loaders get it parsed.
 
+import {validateCalibration, type ModelCalibration} from "./model-folder.js";
+
 /** src/models/models.json, parsed: the shipped models in report order, default first. */
 export interface ModelsIndex {
   default: string;
@@ -19,6 +21,8 @@ export interface ModelsIndex {
 export interface EnsembleEntry {
   name: string;
   members: string[];
+  /** The ensemble's temperature scaling, fitted on PublicTest by `npm run calibration -- --write` (absent: T = 1). */
+  calibration?: ModelCalibration;
 }
 
 /** At most this many members an ensemble (issue 11's budget: 5 models of at most 2M parameters each). */
@@ -78,7 +82,8 @@ export function parseModelsIndex(value: unknown, source = MODELS_INDEX_FILE): Mo
     }
     const unknown = members.find((member) => typeof member !== "string" || !models.includes(member));
     if (unknown !== undefined) throw new Error(`${source}: ensemble "${name}" lists member ${JSON.stringify(unknown)}, ${expected}`);
-    return [{name, members: members as string[]}];
+    const calibration = (entry as {calibration?: unknown}).calibration;
+    return [{name, members: members as string[], ...(calibration === undefined ? {} : {calibration: validateCalibration(calibration, `${source}: ensemble "${name}"`)})}];
   });
   if (typeof index.default !== "string" || !models.includes(index.default)) {
     const ensemble = ensembles.some((e) => e.name === index.default) ? " (the default is the classifier's one network, not an ensemble)" : "";
@@ -99,4 +104,13 @@ export function addToModelsIndex(index: unknown, {name, makeDefault}: {name: str
   const names = models.map(entryName);
   const keepDefault = !makeDefault && typeof current.default === "string" && names.includes(current.default);
   return {...current, default: keepDefault ? (current.default as string) : name, models};
+}
+
+/** models.json's content with the ensemble entry `name` carrying `calibration` (replacing any it had); everything else kept. */
+export function withEnsembleCalibration(index: unknown, {name, calibration}: {name: string; calibration: ModelCalibration}): unknown {
+  const current = index as {models?: unknown} | null;
+  const models = Array.isArray(current?.models) ? current.models : [];
+  const at = models.findIndex((entry) => entry != null && typeof entry === "object" && "members" in entry && entryName(entry) === name);
+  if (at < 0) throw new Error(`${MODELS_INDEX_FILE} has no ensemble "${name}"`);
+  return {...current, models: models.map((entry, k) => (k === at ? {...(entry as object), calibration} : entry))};
 }

@@ -1,5 +1,5 @@
 import {describe, expect, it} from "vitest";
-import {versusText} from "../../src/components/PhotoModelsTable.js";
+import {confidenceText, versusText} from "../../src/components/PhotoModelsTable.js";
 
 describe("versusText", () => {
   it("versusText(paired) gives the net count of faces with its sign and the standard error, rounded", () => {
@@ -10,5 +10,15 @@ describe("versusText", () => {
 
   it("versusText(undefined) is a dash: the first row is what the others are compared with", () => {
     expect(versusText(undefined)).toBe("–");
+  });
+});
+
+describe("confidenceText", () => {
+  it("confidenceText(scores) gives the mean confidence in whole percent and the ECE to a tenth", () => {
+    expect(confidenceText({meanConfidence: 0.7295, ece: 0.0339})).toBe("73% · ECE 3.4%");
+  });
+
+  it("confidenceText(undefined) is a dash: a bench written before confidences were measured", () => {
+    expect(confidenceText(undefined)).toBe("–");
   });
 });

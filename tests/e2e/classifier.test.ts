@@ -14,12 +14,13 @@ import type {Browser, BrowserContext, Page} from "playwright-core";
 import {afterAll, beforeAll, describe, expect, inject, it} from "vitest";
 import {EMOTIONS} from "../../src/lib/labels.js";
 import {cropFace} from "../../src/lib/face-crop.js";
+import {temperatureOf, validateMetadata, withTemperature} from "../../src/lib/model-folder.js";
 import {fer2013Available} from "../../tools/fer2013.js";
 import {launchChromium} from "../../tools/browser/chromium.js";
 import {serveStatic, type StaticServer} from "../../tools/browser/serve-static.js";
 import {watch, type PageProblems} from "./pages.js";
 
-import {SAMPLES, datasetFrame, decodeJpeg, decodeJpegSize, hugePng, letterbox, writeY4m} from "./fixtures.js";
+import {ROOT, SAMPLES, datasetFrame, decodeJpeg, decodeJpegSize, hugePng, letterbox, writeY4m} from "./fixtures.js";
 /** Faces in face-api's sample photos, counted by eye (sample2's third face is in full profile). */
 const SAMPLE_FACES: Record<string, number> = {
   "sample1.jpg": 3, "sample2.jpg": 3, "sample3.jpg": 3, "sample4.jpg": 4, "sample5.jpg": 5, "sample6.jpg": 4
@@ -224,6 +225,28 @@ describe("the classifier page in headless Chromium", () => {
       expect(worst).toBeLessThanOrEqual(1e-6);
     });
     await context.close();
+  });
+
+  it("the page shows the default model's calibrated probabilities: its network's, averaged over a face's views, at its metadata.json temperature", async () => {
+    const page = await openPage({query: "?backend=wasm"});
+    const result = await page.evaluate(async () => {
+      const engine = await (window as any).ferClassifier.ready;
+      // A grey gradient and the same shifted by a pixel: one face read at two crop sizes, each mirrored.
+      const input = Float32Array.from({length: 2304}, (_, i) => ((i % 48) + Math.floor(i / 48)) / 96);
+      const view = Float32Array.from(input, (v, i) => (i % 48 < 47 ? input[i + 1] : v));
+      const network = ((await engine.classify([input, view], {flip: true})) as Float32Array[]).map((p) => Array.from(p));
+      const [face] = await engine.facesFromCrops([{crop: {x: 0, y: 0, width: 48, height: 48}, pixels: new Uint8Array(2304), input, views: [view]}], [null], {flip: true});
+      return {name: engine.info.name as string, network, shown: Array.from(face.probabilities as Float32Array), confidence: face.confidence as number};
+    });
+    await page.close();
+    const file = path.join(ROOT, "src", "models", result.name, "metadata.json");
+    const temperature = temperatureOf(validateMetadata(JSON.parse(fs.readFileSync(file, "utf8")), file));
+    expect(temperature).not.toBe(1);
+    const mean = Float32Array.from(result.network[0], (p, k) => (p + result.network[1][k]) / 2);
+    const expected = withTemperature(mean, temperature);
+    expect(Math.max(...result.shown.map((p, k) => Math.abs(p - expected[k])))).toBeLessThan(1e-5);
+    expect(result.confidence).toBe(Math.max(...result.shown));
+    expect(result.shown.indexOf(result.confidence)).toBe(mean.indexOf(Math.max(...mean)));
   });
 
   it("with WebGL disabled the page falls back to WebAssembly, says so, and still classifies", async () => {

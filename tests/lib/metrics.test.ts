@@ -1,5 +1,5 @@
 import {describe, expect, it} from "vitest";
-import {accuracy, argmaxRows, calibration, classMetrics, confusionMatrix, crossEntropy, fitTemperature, macroF1, pairedComparison, topKAccuracy} from "../../src/lib/metrics.js";
+import {accuracy, argmaxRows, calibration, classMetrics, confidenceScores, confusionMatrix, crossEntropy, fitTemperature, macroF1, pairedComparison, topKAccuracy} from "../../src/lib/metrics.js";
 import {softenedByTemperature} from "../../src/lib/targets.js";
 import {Random} from "../../src/lib/random.js";
 import {evaluatePredictions} from "../../src/lib/evaluation.js";
@@ -70,6 +70,18 @@ describe("calibration", () => {
 
   it("calibration puts a confidence of exactly 1 in the last bin", () => {
     expect(calibration([1, 0], [0], 10).bins[9].count).toBe(1);
+  });
+});
+
+describe("confidenceScores", () => {
+  it("confidenceScores(p, labels) gives the mean top-1 probability beside the cross-entropy and ECE of the same rows", () => {
+    // Two faces: 0.8 sure and right, 0.6 sure and wrong.
+    const p = [0.8, 0.2, 0.4, 0.6];
+    const scores = confidenceScores(p, [0, 0]);
+    expect(scores.meanConfidence).toBeCloseTo(0.7, 10);
+    expect(scores.crossEntropy).toBeCloseTo(crossEntropy(p, [0, 0]), 12);
+    expect(scores.ece).toBeCloseTo(calibration(p, [0, 0]).ece, 12);
+    expect(scores.ece).toBeCloseTo(0.5 * 0.2 + 0.5 * 0.6, 10);
   });
 });
 

@@ -166,7 +166,7 @@ describe("testTimeRows", () => {
   const metrics = (right: number) =>
     evaluatePredictions(Float32Array.from({length: 21}, (_, i) => (Math.floor(i / 7) < right ? (i % 7 === Math.floor(i / 7) ? 1 : 0) : i % 7 === 6 ? 1 : 0)), [0, 1, 2]);
   const report = (name: string, evaluation: ModelEvaluationReport["evaluation"], members?: string[]): ModelEvaluationReport =>
-    ({name, isDefault: name === "a", architecture: members ? "ensemble" : "tiny", members, evaluation, source: "committed", cells: null});
+    ({name, isDefault: name === "a", architecture: members ? "ensemble" : "tiny", members, evaluation, source: "committed", cells: null, calibration: null});
   const splits = (right: number) => ({PublicTest: metrics(right), PrivateTest: metrics(right)});
 
   it("testTimeRows(models, split) gives each option's accuracy and passes per face, null where not measured, and skips unevaluated models", () => {
@@ -190,7 +190,7 @@ describe("splitAgreement", () => {
   const metrics = (right: number) =>
     evaluatePredictions(Float32Array.from({length: 42}, (_, i) => (Math.floor(i / 7) < right ? (i % 7 === Math.floor(i / 7) ? 1 : 0) : i % 7 === 6 ? 1 : 0)), [0, 1, 2, 3, 4, 5]);
   const report = (name: string, publicRight: number | null, privateRight: number, members?: string[]): ModelEvaluationReport => ({
-    name, isDefault: name === "a", architecture: members ? "ensemble" : "tiny", members, source: "committed", cells: null,
+    name, isDefault: name === "a", architecture: members ? "ensemble" : "tiny", members, source: "committed", cells: null, calibration: null,
     evaluation: publicRight === null ? null : {splits: {PublicTest: metrics(publicRight), PrivateTest: metrics(privateRight)}, backend: "wasm", createdAt: ""}
   });
 

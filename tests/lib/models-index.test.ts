@@ -1,5 +1,16 @@
 import {describe, expect, it} from "vitest";
-import {addToModelsIndex, checkModelName, parseModelsIndex} from "../../src/lib/models-index.js";
+import {addToModelsIndex, checkModelName, parseModelsIndex, withEnsembleCalibration} from "../../src/lib/models-index.js";
+import type {ModelCalibration} from "../../src/lib/model-folder.js";
+
+const CALIBRATION: ModelCalibration = {
+  temperature: 0.6,
+  split: "PublicTest",
+  faces: 3589,
+  tta: "flip",
+  before: {meanConfidence: 0.5, crossEntropy: 0.9, ece: 0.2},
+  after: {meanConfidence: 0.7, crossEntropy: 0.8, ece: 0.02},
+  fittedAt: "2026-12-05T00:00:00.000Z"
+};
 
 describe("parseModelsIndex", () => {
   it("parseModelsIndex(json) accepts names or {name} objects and puts the default first", () => {
@@ -26,6 +37,14 @@ describe("parseModelsIndex", () => {
       '"default" is "x", expected one of a, b (the default is the classifier\'s one network, not an ensemble)'
     );
     expect(() => parseModelsIndex({default: "a", models: ["a", "b", "a"]})).toThrow('"models" lists a twice');
+  });
+
+  it("parseModelsIndex(json) reads an ensemble's calibration and names the ensemble when it is malformed", () => {
+    const index = parseModelsIndex({default: "a", models: ["a", "b", {name: "pair", members: ["a", "b"], calibration: CALIBRATION}]});
+    expect(index.ensembles).toEqual([{name: "pair", members: ["a", "b"], calibration: CALIBRATION}]);
+    expect(() => parseModelsIndex({default: "a", models: ["a", "b", {name: "pair", members: ["a", "b"], calibration: {...CALIBRATION, temperature: -1}}]})).toThrow(
+      'models.json: ensemble "pair": calibration.temperature must be a number from 0.05 to 20, got -1'
+    );
   });
 
   it("parseModelsIndex(json) rejects a default that is not listed, naming the file and the listed models", () => {
@@ -65,5 +84,20 @@ describe("checkModelName", () => {
 
   it("addToModelsIndex refuses a name that is not a model folder name", () => {
     expect(() => addToModelsIndex({default: "a", models: ["a"]}, {name: "models.json", makeDefault: false})).toThrow("cannot be named like a file");
+  });
+});
+
+describe("withEnsembleCalibration", () => {
+  it("withEnsembleCalibration(index, {name, calibration}) sets (or replaces) one ensemble's calibration and keeps the rest as it was", () => {
+    const index = {default: "a", note: "kept", models: ["a", {name: "b"}, {name: "pair", members: ["a", "b"]}]};
+    const once = withEnsembleCalibration(index, {name: "pair", calibration: CALIBRATION});
+    expect(once).toEqual({default: "a", note: "kept", models: ["a", {name: "b"}, {name: "pair", members: ["a", "b"], calibration: CALIBRATION}]});
+    const again = withEnsembleCalibration(once, {name: "pair", calibration: {...CALIBRATION, temperature: 0.7}});
+    expect(parseModelsIndex(again).ensembles[0].calibration?.temperature).toBe(0.7);
+    expect(index.models[2]).toEqual({name: "pair", members: ["a", "b"]});
+  });
+
+  it("withEnsembleCalibration refuses a name that is not an ensemble of the file", () => {
+    expect(() => withEnsembleCalibration({default: "a", models: ["a", "b"]}, {name: "a", calibration: CALIBRATION})).toThrow('models.json has no ensemble "a"');
   });
 });

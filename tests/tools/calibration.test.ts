@@ -3,7 +3,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import {errorLines, runCli, writeToyModelFolder} from "./helpers.js";
-import {loadModelFolder} from "../../tools/model-io.js";
+import {loadModelFolder, readJson} from "../../tools/model-io.js";
 import {syntheticDataset} from "../../tools/synthetic.js";
 import {splitIndices} from "../../src/lib/dataset.js";
 import {facesToInput} from "../../src/lib/preprocess.js";
@@ -11,6 +11,8 @@ import {predictFaces} from "../../src/lib/predict.js";
 import {calibration, crossEntropy, fitTemperature} from "../../src/lib/metrics.js";
 import {softenedByTemperature} from "../../src/lib/targets.js";
 import {initTrainingBackend} from "../../engine/backend.js";
+import {validateMetadata, type ModelCalibration} from "../../src/lib/model-folder.js";
+import {parseModelsIndex} from "../../src/lib/models-index.js";
 
 const temp = fs.mkdtempSync(path.join(os.tmpdir(), "fer-calibration-"));
 const dirs = [path.join(temp, "a"), path.join(temp, "b")];
@@ -21,7 +23,13 @@ beforeAll(async () => {
 });
 
 interface Confidence {meanConfidence: number; crossEntropy: number; ece: number}
-interface Result {split: string; faces: number; tta: string; models: {model: string; accuracy: number; before: Confidence; temperature: number; after: Confidence}[]}
+interface Result {
+  split: string;
+  faces: number;
+  tta: string;
+  models: {model: string; accuracy: number; currentTemperature: number; before: Confidence; temperature: number; after: Confidence}[];
+  written?: string[];
+}
 
 describe("npm run calibration", () => {
   it("gives each model's confidence on PublicTest before and after the temperature fitTemperature finds, as the library computes them", async () => {
@@ -50,11 +58,61 @@ describe("npm run calibration", () => {
     }
   }, 60_000);
 
+  it("--write stores each fit as the model's calibration in metadata.json, fitted to the network's probabilities whatever the model carries", async () => {
+    const models = path.join(temp, "models");
+    fs.cpSync(dirs[0], path.join(models, "a"), {recursive: true});
+    fs.cpSync(dirs[1], path.join(models, "b"), {recursive: true});
+    const first = await runCli("calibration", ["--models", path.join(models, "a"), "--synthetic", "40", "--write"]);
+    expect([first.code, errorLines(first.stderr)]).toEqual([0, []]);
+    const fitted = (JSON.parse(first.stdout) as Result).models[0];
+    expect(fitted.currentTemperature).toBe(1);
+    const file = path.join(models, "a", "metadata.json");
+    const stored = validateMetadata(readJson(file), file).calibration!;
+    expect(stored).toMatchObject({temperature: fitted.temperature, split: "PublicTest", faces: 40, tta: "none", before: fitted.before, after: fitted.after});
+    expect(Date.parse(stored.fittedAt)).not.toBeNaN();
+    // Once stored, the model carries it, and fitting again on the same faces finds the same temperature.
+    const second = JSON.parse((await runCli("calibration", ["--models", path.join(models, "a"), "--synthetic", "40"])).stdout) as Result;
+    expect(second.models[0].currentTemperature).toBe(fitted.temperature);
+    expect(second.models[0].temperature).toBeCloseTo(fitted.temperature, 6);
+    expect(second.written).toBeUndefined();
+    expect(validateMetadata(readJson(file), file).calibration).toEqual(stored);
+  }, 60_000);
+
+  it("--write stores an ensemble's fit, on the mean of its members' probabilities, in its models.json entry", async () => {
+    const models = path.join(temp, "ensemble-models");
+    for (const [k, name] of ["a", "b"].entries()) fs.cpSync(dirs[k], path.join(models, name), {recursive: true});
+    const index = {default: "a", models: ["a", "b", {name: "pair", members: ["a", "b"]}]};
+    fs.writeFileSync(path.join(models, "models.json"), JSON.stringify(index));
+    const {code, stdout, stderr} = await runCli("calibration", ["--models", path.join(models, "pair"), "--tta", "--synthetic", "40", "--write"]);
+    expect([code, errorLines(stderr)]).toEqual([0, []]);
+    const result = JSON.parse(stdout) as Result;
+    expect(result.written).toEqual([path.relative(process.cwd(), path.join(models, "models.json"))]);
+    const entry = parseModelsIndex(readJson(path.join(models, "models.json"))).ensembles[0];
+    expect(entry).toMatchObject({name: "pair", members: ["a", "b"], calibration: {temperature: result.models[0].temperature, tta: "flip", faces: 40}});
+    // The members' own metadata is untouched, and the fit is to their mean.
+    expect(readJson<{calibration?: ModelCalibration}>(path.join(models, "a", "metadata.json")).calibration).toBeUndefined();
+    await initTrainingBackend({prefer: "wasm"});
+    const dataset = syntheticDataset(40);
+    const indices = splitIndices(dataset, "PublicTest");
+    const labels = Uint8Array.from(indices, (i) => dataset.labels[i]);
+    const each: Float32Array[] = [];
+    for (const dir of dirs) {
+      const model = await loadModelFolder(dir);
+      each.push(await predictFaces(model, facesToInput(dataset.pixels, indices), {flip: true}));
+      model.dispose();
+    }
+    const mean = each[0].map((p, i) => (p + each[1][i]) / 2);
+    expect(result.models[0].temperature).toBeCloseTo(fitTemperature(mean, labels), 3);
+  }, 60_000);
+
   it("needs a model folder, one test-time option at most, and nothing but flags", async () => {
     const none = await runCli("calibration", ["--synthetic", "7"]);
     expect([none.code, errorLines(none.stderr)]).toEqual([1, ["error: --models needs at least one model folder (several separated by commas)"]]);
     const both = await runCli("calibration", ["--models", dirs[0], "--tta", "--crops", "--synthetic", "7"]);
     expect([both.code, errorLines(both.stderr)]).toEqual([1, ["error: --tta and --crops are two test-time options; choose one (--crops includes the mirror images)"]]);
+    const neither = await runCli("calibration", ["--models", temp, "--synthetic", "7"]);
+    expect(neither.code).toBe(1);
+    expect(errorLines(neither.stderr)[0]).toContain(`${temp} holds no model.json and is not an ensemble`);
     const stray = await runCli("calibration", [dirs[0]]);
     expect([stray.code, errorLines(stray.stderr)]).toEqual([1, [`error: unexpected argument "${dirs[0]}"; flags start with --`]]);
   }, 60_000);

@@ -3,13 +3,13 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import {errorLines, runCli, writeToyModelFolder} from "./helpers.js";
-import {loadModelFolder, readJson} from "../../tools/model-io.js";
+import {loadModelFolder, readJson, writeCalibration} from "../../tools/model-io.js";
 import {syntheticDataset} from "../../tools/synthetic.js";
 import {splitIndices} from "../../src/lib/dataset.js";
 import {facesToInput} from "../../src/lib/preprocess.js";
 import {predictFaces} from "../../src/lib/predict.js";
 import {evaluatePredictions} from "../../src/lib/evaluation.js";
-import type {Evaluation} from "../../src/lib/model-folder.js";
+import {withTemperature, type Evaluation} from "../../src/lib/model-folder.js";
 
 const temp = fs.mkdtempSync(path.join(os.tmpdir(), "fer-evaluate-"));
 const modelDir = path.join(temp, "tiny");
@@ -45,6 +45,34 @@ describe("npm run evaluate", () => {
     expect(plain.loss).toBeCloseTo(evaluation.splits.PrivateTest.loss, 5);
     expect(flipped.confusion).toEqual(evaluation.flipTta!.PrivateTest.confusion);
     expect(evaluation.splits.PrivateTest.confusion.flat().reduce((a, b) => a + b, 0)).toBe(35);
+  }, 60_000);
+
+  it("evaluate reports a calibrated model's probabilities: the network's at its temperature, after each test-time option's averaging", async () => {
+    const calibrated = path.join(temp, "calibrated");
+    fs.cpSync(modelDir, calibrated, {recursive: true});
+    const scores = {meanConfidence: 0.5, crossEntropy: 1, ece: 0.1};
+    writeCalibration(calibrated, {temperature: 0.5, split: "PublicTest", faces: 35, tta: "flip", before: scores, after: scores, fittedAt: "2026-12-05T00:00:00.000Z"});
+    const {code, stdout} = await runCli("evaluate", ["--model", calibrated, "--tta", "--synthetic", "35", "--backend", "wasm"]);
+    expect(code).toBe(0);
+    expect(JSON.parse(stdout).temperature).toBe(0.5);
+    const evaluation = readJson<Evaluation>(path.join(calibrated, "evaluation.json"));
+    const uncalibrated = readJson<Evaluation>(path.join(modelDir, "evaluation.json"));
+    expect([evaluation.temperature, uncalibrated.temperature]).toEqual([0.5, 1]);
+    const dataset = syntheticDataset(35);
+    const model = await loadModelFolder(modelDir);
+    const indices = splitIndices(dataset, "PrivateTest");
+    const labels = Uint8Array.from(indices, (i) => dataset.labels[i]);
+    const input = facesToInput(dataset.pixels, indices);
+    const plain = evaluatePredictions(withTemperature(await predictFaces(model, input), 0.5), labels);
+    const flipped = evaluatePredictions(withTemperature(await predictFaces(model, input, {flip: true}), 0.5), labels);
+    model.dispose();
+    expect(evaluation.splits.PrivateTest.loss).toBeCloseTo(plain.loss, 5);
+    expect(evaluation.splits.PrivateTest.ece).toBeCloseTo(plain.ece, 5);
+    expect(evaluation.flipTta!.PrivateTest.loss).toBeCloseTo(flipped.loss, 5);
+    // Only the confidences move: every prediction, and so every count, is the uncalibrated model's.
+    expect(evaluation.splits.PrivateTest.confusion).toEqual(uncalibrated.splits.PrivateTest.confusion);
+    expect(evaluation.flipTta!.PrivateTest.confusion).toEqual(uncalibrated.flipTta!.PrivateTest.confusion);
+    expect(evaluation.splits.PrivateTest.loss).not.toBeCloseTo(uncalibrated.splits.PrivateTest.loss, 3);
   }, 60_000);
 
   it("evaluate gives one error line and exit 1 without --model, for a folder that is not a model, and for missing data", async () => {

@@ -3,7 +3,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import {errorLines, runCli, writeToyModelFolder} from "./helpers.js";
-import {readJson, writeJsonAtomic} from "../../tools/model-io.js";
+import {readJson, writeCalibration, writeJsonAtomic} from "../../tools/model-io.js";
 import {readFolderWeights} from "../../tools/model-export.js";
 import type {Evaluation, History, ModelMetadata} from "../../src/lib/model-folder.js";
 
@@ -61,6 +61,19 @@ describe("npm run export", () => {
     expect(evaluation.weights).toEqual({dtype: "uint8", bytes: metadata.quantization!.bytes});
     expect(JSON.parse(quantized.stdout).weights).toEqual(evaluation.weights);
   }, 120_000);
+
+  it("export drops a run's calibration, fitted to its float32 weights, for one fitted to the export", async () => {
+    const calibratedRun = path.join(temp, "calibrated-run");
+    fs.cpSync(runDir, calibratedRun, {recursive: true});
+    const scores = {meanConfidence: 0.5, crossEntropy: 1, ece: 0.1};
+    writeCalibration(calibratedRun, {temperature: 0.6, split: "PublicTest", faces: 5, tta: "flip", before: scores, after: scores, fittedAt: "2026-12-05T00:00:00.000Z"});
+    const shipped = path.join(temp, "models-calibrated");
+    const {code} = await runCli("export", ["--model", calibratedRun, "--name", "tiny-c", "--out", shipped, "--min-elements", "64"]);
+    expect(code).toBe(0);
+    const metadata = readJson<ModelMetadata>(path.join(shipped, "tiny-c", "metadata.json"));
+    expect(metadata.calibration).toBeUndefined();
+    expect(metadata.quantization?.dtype).toBe("uint8");
+  }, 60_000);
 
   it("export --default names the model default in models.json; re-exporting keeps its place in the list", async () => {
     const {code} = await runCli("export", ["--model", runDir, "--name", "tiny-f16", "--quantize", "float16", "--out", outDir, "--default"]);

@@ -10,7 +10,7 @@ import {afterAll, beforeAll, describe, expect, it} from "vitest";
 import {writeToyModelFolder} from "../tools/helpers.js";
 import {averageWithMirror, openEnsemblePredictor, openFolderPredictor, type FolderPredictor} from "../../tools/folder-predictor.js";
 import {initTrainingBackend} from "../../engine/backend.js";
-import {loadModelFolder, readJson, saveModelFolder, writeJsonAtomic} from "../../tools/model-io.js";
+import {loadModelFolder, readJson, saveModelFolder, writeCalibration, writeJsonAtomic} from "../../tools/model-io.js";
 import {exportModelFolder} from "../../tools/model-export.js";
 import {syntheticDataset} from "../../tools/synthetic.js";
 import {facesToInput} from "../../src/lib/preprocess.js";
@@ -130,6 +130,16 @@ describe("openFolderPredictor", () => {
     expect(await predictor.predict(input)).toEqual(await inThisThread(dir, false));
   }, 60_000);
 
+  it("openFolderPredictor(dir) carries metadata.json's calibrated temperature (1 without one) and predicts the network's probabilities", async () => {
+    const dir = path.join(temp, "calibrated");
+    fs.cpSync(floatDir, dir, {recursive: true});
+    const scores = {meanConfidence: 0.5, crossEntropy: 1, ece: 0.1};
+    writeCalibration(dir, {temperature: 0.7, split: "PublicTest", faces: 13, tta: "none", before: scores, after: scores, fittedAt: "2026-12-05T00:00:00.000Z"});
+    const [plain, calibrated] = [await open(floatDir, {workers: 2}), await open(dir, {workers: 2})];
+    expect([plain.temperature, calibrated.temperature]).toEqual([1, 0.7]);
+    expect(await calibrated.predict(input)).toEqual(await plain.predict(input));
+  }, 60_000);
+
   it("openFolderPredictor(dir, {workers: 1}) predicts in this thread and says why", async () => {
     const predictor = await open(floatDir, {workers: 1});
     expect([predictor.workers, predictor.inProcessReason]).toEqual([0, "1 worker thread asked for"]);
@@ -141,9 +151,11 @@ describe("openEnsemblePredictor", () => {
   it("openEnsemblePredictor(dirs) gives the mean of its members' probabilities, test-time options applied to each", async () => {
     const otherDir = path.join(temp, "tiny-other");
     await writeToyModelFolder(otherDir, {seed: 11});
-    const ensemble = await openEnsemblePredictor([floatDir, otherDir], {backend: "wasm", workers: 2});
+    const ensemble = await openEnsemblePredictor([floatDir, otherDir], {backend: "wasm", workers: 2, temperature: 0.6});
     try {
       expect(ensemble.members.map((member) => member.workers)).toEqual([2, 2]);
+      // Its own temperature, for whoever reports its probabilities; the mean is of the members' networks.
+      expect(ensemble.temperature).toBe(0.6);
       expect(ensemble.inProcessReason).toBeNull();
       for (const flip of [false, true]) {
         const [a, b] = [await inThisThread(floatDir, flip), await inThisThread(otherDir, flip)];

@@ -99,6 +99,10 @@ describe("model report loaders on a tiny model and fixture data", () => {
     await writeModelFolder(path.join(modelsDir, "small"), {seed: 1});
     await writeModelFolder(path.join(modelsDir, "other"), {seed: 2});
     fs.writeFileSync(path.join(modelsDir, "models.json"), JSON.stringify({default: "small", models: ["other", "small", {name: "pair", members: ["small", "other"]}]}));
+    // `npm run calibration -- --write` gives "small" and the ensemble a temperature (fitted on these
+    // PublicTest faces), which both the evaluator and the loaders must apply.
+    const calibrate = await run(path.join(ROOT, "tools", "calibration.ts"), ["--models", ["small", "pair"].map((name) => path.join(modelsDir, name)).join(","), "--data", csv, "--write"], {cwd: dir, env: process.env});
+    expect([calibrate.code, calibrate.stderr.split("\n").filter((line) => line.startsWith("error:"))]).toEqual([0, []]);
     // The real `npm run evaluate`, as a user runs it, writes each committed evaluation.json (the ensemble's
     // folder, which holds nothing else, is created).
     committed = {};
@@ -150,6 +154,14 @@ describe("model report loaders on a tiny model and fixture data", () => {
     expect(fromDataset.summary.map((row) => row.privateTest?.accuracy)).toEqual(fromCommitted.summary.map((row) => row.privateTest?.accuracy));
   });
 
+  it("each model and ensemble is evaluated at its own calibrated temperature (npm run calibration -- --write), and 1 without one", () => {
+    const temperatures = readShippedEnsembles({modelsDir}).map((e) => e.calibration?.temperature);
+    const small = readShippedModels({modelsDir}).find((m) => m.name === "small")!.metadata.calibration?.temperature;
+    expect(temperatures).toHaveLength(1);
+    expect([small, temperatures[0]].every((t) => typeof t === "number" && t !== 1)).toBe(true);
+    expect(["small", "other", "pair"].map((name) => committed[name].temperature)).toEqual([small, 1, temperatures[0]]);
+  });
+
   it("an ensemble of models.json is evaluated as the mean of its members, listed after them with their summed sizes", () => {
     expect(committed.pair).toMatchObject({architecture: "ensemble", members: ["small", "other"], tta: true});
     expect(committed.pair.flipTta!.PrivateTest.count).toBe(PER_SPLIT);
@@ -163,6 +175,21 @@ describe("model report loaders on a tiny model and fixture data", () => {
     // Model folders only: the training and architecture pages have nothing to show for an ensemble.
     expect(readShippedModels({modelsDir}).map((m) => m.name)).toEqual(["small", "other"]);
     expect(readShippedEnsembles({modelsDir})).toMatchObject([{name: "pair", members: ["small", "other"], dir: path.join(modelsDir, "pair"), staleMembers: null}]);
+  });
+
+  it("a model whose calibration changed after npm run evaluate gets a warning naming the command that refreshes it", async () => {
+    const recalibrated = path.join(dir, "models-recalibrated");
+    fs.cpSync(modelsDir, recalibrated, {recursive: true});
+    const file = path.join(recalibrated, "small", "metadata.json");
+    const metadata = JSON.parse(fs.readFileSync(file, "utf8")) as ModelMetadata;
+    const evaluated = metadata.calibration!.temperature;
+    fs.writeFileSync(file, JSON.stringify({...metadata, calibration: {...metadata.calibration, temperature: 0.9}}));
+    const lines: string[] = [];
+    await modelEvaluations({modelsDir: recalibrated, dataset, latency: false, log: (line) => lines.push(line)});
+    expect(lines.filter((line) => line.includes("temperature"))).toEqual([
+      `model-evaluations: warning: ${path.join(recalibrated, "small", "evaluation.json")} was computed at temperature ${evaluated}, metadata.json's calibration says 0.9: ` +
+        `its test-time options' confidences are stale; run npm run evaluate -- --model ${path.relative(process.cwd(), path.join(recalibrated, "small"))} --tta --crops`
+    ]);
   });
 
   it("an ensemble whose evaluation.json was computed for other members is shown as not evaluated, never under the new members", async () => {

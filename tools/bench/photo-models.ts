@@ -6,7 +6,9 @@
 // counted wrong, beside the same model on the faces' original 48x48 crops (one pass, mirrored), predicted on both
 // cores as npm run evaluate predicts (tools/folder-predictor.ts). Each model after
 // the first is compared with the first face by face (pairedComparison: faces only it reads right, faces only the
-// first does, and the net's standard error). --models takes shipped model names (src/models/NAME) or model
+// first does, and the net's standard error), and how sure each model says it is on the photos (the network's
+// probabilities and the model's at its calibrated temperature: mean confidence, cross-entropy, ECE over the
+// found faces; the temperature was fitted on 48x48 crops, so this is how it carries over to photos). --models takes shipped model names (src/models/NAME) or model
 // folders (e.g. a candidate exported to runs/candidates); by default every model folder src/models/models.json
 // lists, the default first. --write saves the result for the classifier page (src/data/classifier-photo-models.json,
 // shipped models only so that a fresh clone reproduces it). Node, not Chromium: the pipeline bench (npm run bench -- pipeline) checks the page
@@ -19,7 +21,8 @@ import {openFolderPredictor} from "../folder-predictor.js";
 import {benchCommand, benchCommit, writeBenchResult} from "./record.js";
 import {parseSplit, replayPhotos} from "../photo-replay.js";
 import {PHOTO_READING} from "../../src/components/classifier/engine.js";
-import {argmaxRows, pairedComparison} from "../../src/lib/metrics.js";
+import {argmaxRows, confidenceScores, pairedComparison} from "../../src/lib/metrics.js";
+import {withTemperature} from "../../src/lib/model-folder.js";
 import {meanProbabilities} from "../../src/lib/evaluation.js";
 import {EMOTIONS, NUM_CLASSES} from "../../src/lib/labels.js";
 
@@ -27,6 +30,7 @@ function log(message: string): void {
   process.stderr.write(`bench photo-models: ${message}\n`);
 }
 
+const rounded = (scores: Record<string, number>) => Object.fromEntries(Object.entries(scores).map(([key, value]) => [key, Number(value.toFixed(4))]));
 const share = (correct: boolean[], which: number[]) => Number((which.filter((i) => correct[i]).length / which.length).toFixed(4));
 
 export async function runBench(argv: string[]): Promise<object> {
@@ -48,17 +52,23 @@ export async function runBench(argv: string[]): Promise<object> {
     argmaxRows(probabilities, NUM_CLASSES).forEach((k, j) => (correct[rows[j]] = k === faces[rows[j]].label));
     return correct;
   };
-  const readings: {name: string; folder: string; photo: boolean[]; originalPlain: boolean[]; originalFlip: boolean[]}[] = [];
+  const foundLabels = Uint8Array.from(found, (i) => faces[i].label);
+  type Confidence = ReturnType<typeof confidenceScores>;
+  const readings: {name: string; folder: string; photo: boolean[]; originalPlain: boolean[]; originalFlip: boolean[]; confidence: {temperature: number; network: Confidence; calibrated: Confidence}}[] = [];
   for (const [k, folder] of folders.entries()) {
     // Both cores, as npm run evaluate predicts (tools/folder-predictor.ts).
     const predictor = await openFolderPredictor(folder);
     try {
       const views: Float32Array[] = [];
       for (const input of replay.crops) views.push(await predictor.predict(input, {flip: PHOTO_READING.flip}));
+      // The crop sizes averaged, as the page does; then the model's temperature, as the page applies it.
+      const network = meanProbabilities(views);
+      const {temperature} = predictor;
       readings.push({
         name: items[k],
         folder: path.relative(process.cwd(), folder),
-        photo: correctOf(meanProbabilities(views), found), // the crop sizes averaged, as the page does
+        photo: correctOf(network, found),
+        confidence: {temperature, network: confidenceScores(network, foundLabels), calibrated: confidenceScores(withTemperature(network, temperature), foundLabels)},
         originalPlain: correctOf(await predictor.predict(replay.originals), all),
         originalFlip: correctOf(await predictor.predict(replay.originals, {flip: true}), all)
       });
@@ -86,12 +96,13 @@ export async function runBench(argv: string[]): Promise<object> {
     scenes: faceScenes,
     faces: {all: faces.length, over100: over100.length, found: found.length},
     reading: {scales, flip: PHOTO_READING.flip},
-    note: `share of pasted ${split} faces read right (misses wrong): photo = the page's photo reading of the found faces, original = the model on the faces' own 48x48 crops; vs = faces only this model reads right (gains) and only ${reference.name} does (losses)`,
+    note: `share of pasted ${split} faces read right (misses wrong): photo = the page's photo reading of the found faces, original = the model on the faces' own 48x48 crops; vs = faces only this model reads right (gains) and only ${reference.name} does (losses); confidence = on the found faces' photo reading, the network's and the model's (at its calibrated temperature) mean top-1 probability, cross-entropy and expected calibration error`,
     models: readings.map((r) => ({
       name: r.name,
       folder: r.folder,
       photo: {all: share(r.photo, all), over100: share(r.photo, over100), recallByClass: byClass(r.photo)},
       original: {onePass: share(r.originalPlain, all), mirrored: share(r.originalFlip, all)},
+      confidence: {temperature: r.confidence.temperature, network: rounded(r.confidence.network), calibrated: rounded(r.confidence.calibrated)},
       ...(r === reference ? {} : {vs: {photo: pairedComparison(reference.photo, r.photo), originalMirrored: pairedComparison(reference.originalFlip, r.originalFlip)}})
     })),
     seconds: Math.round((Date.now() - started) / 1000)

@@ -15,7 +15,7 @@ import {explainClass, type Saliency} from "../../lib/saliency.js";
 import {foldBatchNorm} from "../../lib/fold-batch-norm.js";
 import {logitsModel, softmaxRows} from "../../lib/logits-model.js";
 import {modelFromArtifacts} from "../../lib/model-artifacts.js";
-import type {Evaluation, ModelMetadata} from "../../lib/model-folder.js";
+import {temperatureOf, withTemperature, type Evaluation, type ModelMetadata} from "../../lib/model-folder.js";
 import {IMAGE_SIZE} from "../../lib/dataset.js";
 
 type Tf = typeof TF;
@@ -147,7 +147,8 @@ export interface Engine {
    * `track` (a camera loop) reuses the previous frame's face check for faces still in place.
    */
   detect(image: RgbaImage, mode?: DetectMode, options?: DetectOptions): FaceDetection[];
-  /** Class probabilities per face input; with `flip`, averaged with the mirror image's. */
+  /** The network's class probabilities per face input; with `flip`, averaged with the mirror image's. Not
+   * calibrated: `faces` and `facesFromCrops` apply the model's temperature after averaging a face's views. */
   classify(inputs: Float32Array[], options?: {flip?: boolean}): Promise<Float32Array[]>;
   /**
    * Aligns, crops and classifies the given faces (null: the whole picture) of one RGBA picture; `scales` reads
@@ -256,6 +257,7 @@ export async function createEngine({
   // Classification runs to the logits and takes the softmax of 7 numbers in JavaScript (src/lib/logits-model.ts);
   // Grad-CAM keeps the probability model.
   const scorer = logitsModel(tf, model);
+  const modelTemperature = temperatureOf(info.metadata);
   // "Tune to me": a personal network (the reader's batch-norm statistics) and last layer, while one is set.
   const artifacts = {modelJson, weightData: weights};
   const lastKernel = model.layers[model.layers.length - 1].getWeights()[0];
@@ -323,10 +325,13 @@ export async function createEngine({
     // Every crop size of every face in one model call; each face's sizes then averaged.
     const inputs = crops.map((crop) => [crop.input, ...(crop.views ?? [])]);
     const flat = await classify(inputs.flat(), {flip});
+    // The shipped model's calibrated temperature (npm run calibration), after the views are averaged as in
+    // npm run evaluate; a personal last layer was fitted to the reader's labels and is its own calibration.
+    const temperature = personal ? 1 : modelTemperature;
     let next = 0;
     const probabilities = inputs.map((views) => {
       const own = flat.slice(next, (next += views.length));
-      return Float32Array.from({length: NUM_CLASSES}, (_, k) => own.reduce((sum, p) => sum + p[k], 0) / own.length);
+      return withTemperature(Float32Array.from({length: NUM_CLASSES}, (_, k) => own.reduce((sum, p) => sum + p[k], 0) / own.length), temperature);
     });
     return crops.map((crop, i) => {
       const p = probabilities[i];
