@@ -23,10 +23,21 @@ export function imageCount(xs: Float32Array, inputShape: number[], what: string)
   return xs.length / inputSize;
 }
 
-/** Validates a batch and copies it (labels as one-hot targets) into buffers sized for it. */
-export function prepareBatch(batch: TrainingBatch, into: (count: number) => BatchBuffers, inputShape: number[], numClasses: number): PreparedBatch {
+/**
+ * Validates a batch and copies it (labels as one-hot targets) into buffers sized for it. Targets are
+ * `targetWidth` values per image (numClasses, or twice that for a distillation loss, which needs targets).
+ */
+export function prepareBatch(
+  batch: TrainingBatch,
+  into: (count: number) => BatchBuffers,
+  inputShape: number[],
+  {numClasses, targetWidth}: {numClasses: number; targetWidth: number}
+): PreparedBatch {
   const count = imageCount(batch.xs, inputShape, "trainer.step");
   if ((batch.labels == null) === (batch.targets == null)) throw new Error("trainer.step: give exactly one of labels or targets");
+  if (batch.labels != null && targetWidth !== numClasses) {
+    throw new Error(`trainer.step: a distillation loss needs targets (the label's ${numClasses} values, then the teachers'), not labels`);
+  }
   const buffers = into(count);
   buffers.inputs.set(batch.xs);
   if (batch.labels != null) {
@@ -41,8 +52,8 @@ export function prepareBatch(batch: TrainingBatch, into: (count: number) => Batc
     }
   } else {
     const targets = batch.targets!;
-    if (targets.length !== count * numClasses) {
-      throw new Error(`trainer.step: targets has ${targets.length} values, expected ${count} x ${numClasses}`);
+    if (targets.length !== count * targetWidth) {
+      throw new Error(`trainer.step: targets has ${targets.length} values, expected ${count} x ${targetWidth}`);
     }
     buffers.targets.set(targets);
   }

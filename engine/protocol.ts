@@ -22,6 +22,8 @@ export type WorkerReply = {id: number; ok: true; result: unknown} | {id: number;
 export interface InitResult {
   inputShape: number[];
   numClasses: number;
+  /** Target values per sample (see Replica.targetWidth). */
+  targetWidth: number;
   parameterCount: number;
   weightSpecs: {name: string; shape: number[]; trainable: boolean}[];
 }

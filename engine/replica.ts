@@ -27,6 +27,14 @@ export interface LossConfig {
   classWeights?: number[];
   /** Set when the model's last layer is linear; predictions are then softmaxed. Default false. */
   fromLogits?: boolean;
+  /**
+   * Knowledge distillation as Hinton et al. (2015) wrote it: each sample's targets are 2 x numClasses values,
+   * its label's (smoothed, maybe mixed) then the teachers' probabilities at `temperature`, and its loss is
+   * (1 - weight) x CE(label, softmax(z)) + weight x T^2 x CE(teachers, softmax(z / T)), z the model's logits
+   * (the log of its probabilities). T^2 keeps the soft term's gradients the size of the hard term's. Absent:
+   * targets are numClasses values and the loss is CE(targets, softmax(z)).
+   */
+  distillation?: {weight: number; temperature: number};
 }
 
 export interface NamedTensor {
@@ -78,10 +86,12 @@ export class Replica {
   readonly inputShape: number[];
   readonly inputSize: number;
   readonly numClasses: number;
+  /** Target values per sample: numClasses, or 2 x numClasses with loss.distillation (label, then teachers). */
+  readonly targetWidth: number;
   readonly parameterCount: number;
   private readonly trainable: tf.Variable[];
   private readonly optimizer: FlatOptimizer;
-  private readonly loss: Required<Omit<LossConfig, "classWeights">> & {classWeights: Float32Array | null};
+  private readonly loss: Required<Omit<LossConfig, "classWeights" | "distillation">> & {classWeights: Float32Array | null; distillation: {weight: number; temperature: number} | null};
   /** The replica's seed: weights are initialized from it, and each step's dropout from (seed, step). */
   private readonly seed: number | null;
   /** Trainable parameters, authoritative between steps; the variables are refreshed from it. */
@@ -114,10 +124,18 @@ export class Replica {
     }
     const labelSmoothing = options.loss.labelSmoothing ?? 0;
     if (!(labelSmoothing >= 0 && labelSmoothing < 1)) throw new Error(`labelSmoothing must be in [0, 1), got ${labelSmoothing}`);
+    const distillation = options.loss.distillation ?? null;
+    if (distillation != null) {
+      const {weight, temperature} = distillation;
+      if (!(weight >= 0 && weight <= 1)) throw new Error(`distillation.weight must be in [0, 1], got ${weight}`);
+      if (!(temperature > 0 && Number.isFinite(temperature))) throw new Error(`distillation.temperature must be a positive number, got ${temperature}`);
+    }
+    this.targetWidth = distillation ? 2 * this.numClasses : this.numClasses;
     this.loss = {
       labelSmoothing,
       fromLogits: options.loss.fromLogits ?? false,
-      classWeights: classWeights == null ? null : Float32Array.from(classWeights)
+      classWeights: classWeights == null ? null : Float32Array.from(classWeights),
+      distillation: distillation == null ? null : {...distillation}
     };
   }
 
@@ -149,12 +167,13 @@ export class Replica {
       let lossSum = 0;
       tf.tidy(() => {
         const x = tf.tensor(xs.subarray(0, count * this.inputSize), [count, ...this.inputShape]);
-        const t = tf.tensor2d(targets.subarray(0, count * this.numClasses), [count, this.numClasses]);
+        const t = tf.tensor2d(targets.subarray(0, count * this.targetWidth), [count, this.targetWidth]);
         const w = this.sampleWeightsOf(targets, sampleWeights, count);
         const kept: {hits?: tf.Tensor} = {};
         const {value, grads} = tf.variableGrads(() => {
           const output = this.model.apply(x, {training: true}) as tf.Tensor2D;
-          kept.hits = tf.keep(tf.equal(tf.argMax(output, 1), tf.argMax(t, 1)).sum());
+          const labels = this.targetWidth === this.numClasses ? t : t.slice([0, 0], [count, this.numClasses]);
+          kept.hits = tf.keep(tf.equal(tf.argMax(output, 1), tf.argMax(labels, 1)).sum());
           const perSample = this.perSampleLoss(output, t);
           return (w == null ? perSample : perSample.mul(w)).mean() as tf.Scalar;
         }, this.trainable);
@@ -240,9 +259,9 @@ export class Replica {
     for (let i = 0; i < count; i++) {
       let weight = 1;
       if (classWeights != null) {
-        // Soft targets (mixup) weigh each class by its share.
+        // Soft targets (mixup) weigh each class by its share (of the label's part, with distillation).
         weight = 0;
-        for (let c = 0; c < this.numClasses; c++) weight += targets[i * this.numClasses + c] * classWeights[c];
+        for (let c = 0; c < this.numClasses; c++) weight += targets[i * this.targetWidth + c] * classWeights[c];
       }
       weights[i] = sampleWeights == null ? weight : weight * sampleWeights[i];
     }
@@ -251,11 +270,20 @@ export class Replica {
 
   private perSampleLoss(output: tf.Tensor2D, targets: tf.Tensor2D): tf.Tensor1D {
     const smoothing = this.loss.labelSmoothing;
-    const smoothed = smoothing > 0 ? targets.mul(1 - smoothing).add(smoothing / this.numClasses) : targets;
+    const distillation = this.loss.distillation;
+    const count = targets.shape[0];
+    const labels = distillation ? targets.slice([0, 0], [count, this.numClasses]) : targets;
+    const smoothed = smoothing > 0 ? labels.mul(1 - smoothing).add(smoothing / this.numClasses) : labels;
+    // The logits up to a constant per row, which no softmax sees.
     const logProbabilities = this.loss.fromLogits
       ? tf.logSoftmax(output)
       : tf.log(tf.clipByValue(output, PROBABILITY_FLOOR, 1 - PROBABILITY_FLOOR));
-    return smoothed.mul(logProbabilities).sum(1).neg() as tf.Tensor1D;
+    const hard = smoothed.mul(logProbabilities).sum(1).neg() as tf.Tensor1D;
+    if (!distillation) return hard;
+    const {weight, temperature} = distillation;
+    const teachers = targets.slice([0, this.numClasses], [count, this.numClasses]);
+    const soft = teachers.mul(tf.logSoftmax(logProbabilities.div(temperature))).sum(1).neg();
+    return hard.mul(1 - weight).add(soft.mul(weight * temperature * temperature)) as tf.Tensor1D;
   }
 
   private readParams(): void {

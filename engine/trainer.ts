@@ -48,7 +48,7 @@ export interface TrainingBatch {
   xs: Float32Array;
   /** N class indices; or give `targets`. */
   labels?: ArrayLike<number>;
-  /** N x numClasses target probabilities (soft labels, e.g. mixup). */
+  /** N x targetWidth target probabilities (soft labels, e.g. mixup; with loss.distillation the label's, then the teachers'). */
   targets?: Float32Array;
   /** N per-sample loss weights, multiplied with class weights. */
   sampleWeights?: ArrayLike<number>;
@@ -71,6 +71,8 @@ export interface Trainer {
   readonly workers: number;
   readonly inputShape: number[];
   readonly numClasses: number;
+  /** Values per sample of a batch's `targets`: numClasses, or 2 x numClasses with loss.distillation. */
+  readonly targetWidth: number;
   /** Trainable parameters. */
   readonly parameterCount: number;
   readonly weightSpecs: {name: string; shape: number[]; trainable: boolean}[];
@@ -102,6 +104,7 @@ class InProcessTrainer implements Trainer {
   readonly workers = 0;
   readonly inputShape: number[];
   readonly numClasses: number;
+  readonly targetWidth: number;
   readonly parameterCount: number;
   readonly weightSpecs: {name: string; shape: number[]; trainable: boolean}[];
   private buffers: BatchBuffers = {inputs: new Float32Array(0), targets: new Float32Array(0), sampleWeights: new Float32Array(0)};
@@ -110,6 +113,7 @@ class InProcessTrainer implements Trainer {
   private constructor(readonly backend: string, private readonly replica: Replica) {
     this.inputShape = replica.inputShape;
     this.numClasses = replica.numClasses;
+    this.targetWidth = replica.targetWidth;
     this.parameterCount = replica.parameterCount;
     this.weightSpecs = replica.weightSpecs();
     this.gradient = new Float32Array(replica.parameterCount);
@@ -124,7 +128,7 @@ class InProcessTrainer implements Trainer {
     if (this.buffers.sampleWeights.length < count) {
       this.buffers = {
         inputs: new Float32Array(count * this.replica.inputSize),
-        targets: new Float32Array(count * this.numClasses),
+        targets: new Float32Array(count * this.targetWidth),
         sampleWeights: new Float32Array(count)
       };
     }
@@ -132,7 +136,7 @@ class InProcessTrainer implements Trainer {
   }
 
   async step(batch: TrainingBatch, {learningRate}: {learningRate?: number} = {}): Promise<StepResult> {
-    const {count, weighted} = prepareBatch(batch, (n) => this.ensure(n), this.inputShape, this.numClasses);
+    const {count, weighted} = prepareBatch(batch, (n) => this.ensure(n), this.inputShape, {numClasses: this.numClasses, targetWidth: this.targetWidth});
     const started = performance.now();
     const stats = this.replica.computeGradients({
       xs: this.buffers.inputs,

@@ -35,6 +35,7 @@ function workerBootstrap(): string {
 export class WorkerTrainer implements Trainer {
   readonly inputShape: number[];
   readonly numClasses: number;
+  readonly targetWidth: number;
   readonly parameterCount: number;
   readonly weightSpecs: {name: string; shape: number[]; trainable: boolean}[];
   private readonly inputSize: number;
@@ -58,6 +59,7 @@ export class WorkerTrainer implements Trainer {
   ) {
     this.inputShape = init.inputShape;
     this.numClasses = init.numClasses;
+    this.targetWidth = init.targetWidth;
     this.parameterCount = init.parameterCount;
     this.weightSpecs = init.weightSpecs;
     this.inputSize = init.inputShape.reduce((a, b) => a * b, 1);
@@ -136,7 +138,7 @@ export class WorkerTrainer implements Trainer {
     if (count <= this.capacity) return;
     const capacity = Math.max(count, this.capacity * 2, 64);
     const inputs = new SharedArrayBuffer(capacity * this.inputSize * 4);
-    const targets = new SharedArrayBuffer(capacity * this.numClasses * 4);
+    const targets = new SharedArrayBuffer(capacity * this.targetWidth * 4);
     const sampleWeights = new SharedArrayBuffer(capacity * 4);
     const outputs = new SharedArrayBuffer(capacity * this.numClasses * 4);
     this.shared = {
@@ -152,7 +154,7 @@ export class WorkerTrainer implements Trainer {
   async step(batch: TrainingBatch, {learningRate}: {learningRate?: number} = {}): Promise<StepResult> {
     const count = imageCount(batch.xs, this.inputShape, "trainer.step");
     await this.ensureCapacity(count);
-    const {weighted} = prepareBatch(batch, () => this.shared, this.inputShape, this.numClasses);
+    const {weighted} = prepareBatch(batch, () => this.shared, this.inputShape, {numClasses: this.numClasses, targetWidth: this.targetWidth});
     const ranges = shardRanges(count, this.threads.length);
     this.statisticsDiverged = true;
     const settled = await Promise.allSettled(

@@ -70,6 +70,7 @@ async function handle(request: WorkerRequest): Promise<unknown> {
       return {
         inputShape: replica.inputShape,
         numClasses: replica.numClasses,
+        targetWidth: replica.targetWidth,
         parameterCount: replica.parameterCount,
         weightSpecs: replica.weightSpecs()
       };
@@ -95,7 +96,7 @@ async function handle(request: WorkerRequest): Promise<unknown> {
       try {
         stats = replica.computeGradients({
           xs: inputs.subarray(start * replica.inputSize),
-          targets: targets.subarray(start * replica.numClasses),
+          targets: targets.subarray(start * replica.targetWidth),
           sampleWeights: weighted ? sampleWeights.subarray(start) : null,
           count,
           scale: count / total,

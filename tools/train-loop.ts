@@ -88,9 +88,11 @@ const CHECKPOINT_DIR = "checkpoint";
 
 /** The engine's data-parallel trainer for a training configuration (the model, its optimizer, the workers). */
 export async function openTrainer({config, backend = "node"}: {config: TrainingConfig; backend?: BackendPreference}): Promise<Trainer> {
+  const distill = config.distill;
   return createTrainer({
     model: {name: config.model, options: {seed: config.seed}},
     optimizer: {name: config.optimizer, learningRate: config.lr, momentum: 0.9, nesterov: true, weightDecay: config.weightDecay, weightDecayScope: config.weightDecayScope},
+    ...(distill?.form === "logits" ? {loss: {distillation: {weight: distill.weight, temperature: distill.temperature}}} : {}),
     workers: config.workers ?? undefined,
     backend,
     seed: config.seed
@@ -311,8 +313,15 @@ async function trainEpoch({trainer, config, state, totalSteps, trainInput, train
   // and without teachers that label it.
   const batchAt = async (b: number) => {
     const batch = makeBatch({rows: order.subarray(b * config.batch, (b + 1) * config.batch), trainInput, trainLabels, teacherTargets, config, random});
-    if (batchTeachers && config.distill) mixTeacherInto(batch.targets, await batchTeachers.label(batch.xs), config.distill.weight);
-    return withSampleWeights(batch, {config, weightsPerClass});
+    if (!batchTeachers || !config.distill) return withSampleWeights(batch, {config, weightsPerClass});
+    const taught = await batchTeachers.label(batch.xs);
+    if (config.distill.form !== "logits") {
+      mixTeacherInto(batch.targets, taught, config.distill.weight);
+      return withSampleWeights(batch, {config, weightsPerClass});
+    }
+    // Hinton's form: class weights from the label alone, then each face's label and teachers side by side.
+    const weighted = withSampleWeights(batch, {config, weightsPerClass});
+    return {...weighted, targets: besideTeachers(batch.targets, taught)};
   };
   const started = performance.now();
   let lossSum = 0;
@@ -378,7 +387,9 @@ async function refreshStatistics({trainer, model, config, trainInput, trainLabel
     if (b > 0 && b % batches === 0) order = random.shuffle(order);
     const k = b % batches;
     const batch = makeBatch({rows: order.subarray(k * config.batch, (k + 1) * config.batch), trainInput, trainLabels, teacherTargets: null, config, random});
-    await trainer.step(batch, {learningRate: 0});
+    // No step moves the weights: a distillation loss's teacher half is only filled, with the label.
+    const targets = trainer.targetWidth === NUM_CLASSES ? batch.targets : besideTeachers(batch.targets, batch.targets);
+    await trainer.step({...batch, targets}, {learningRate: 0});
   }
 }
 
@@ -414,6 +425,17 @@ function makeBatch({rows, trainInput, trainLabels, teacherTargets, config, rando
   if (config.mixup > 0) mixupBatch(xs, targets, random, {alpha: config.mixup, classes: NUM_CLASSES});
   if ((config.cutmix ?? 0) > 0) cutmixBatch(xs, targets, random, {alpha: config.cutmix!, classes: NUM_CLASSES});
   return {xs, targets};
+}
+
+/** Each face's (smoothed, maybe mixed) label targets, then its teachers': the rows of a distillation loss (LossConfig.distillation). */
+export function besideTeachers(targets: Float32Array, teachers: Float32Array): Float32Array {
+  if (targets.length !== teachers.length) throw new Error(`besideTeachers: ${targets.length} label and ${teachers.length} teacher values`);
+  const out = new Float32Array(2 * targets.length);
+  for (let row = 0; row < targets.length / NUM_CLASSES; row++) {
+    out.set(targets.subarray(row * NUM_CLASSES, (row + 1) * NUM_CLASSES), 2 * row * NUM_CLASSES);
+    out.set(teachers.subarray(row * NUM_CLASSES, (row + 1) * NUM_CLASSES), (2 * row + 1) * NUM_CLASSES);
+  }
+  return out;
 }
 
 /** (1 - weight) of each (smoothed, maybe mixed) label target, weight of the teachers' targets for the same face. */

@@ -44,6 +44,7 @@ export const TRAIN_FLAGS = {
   "distill-temperature": "number",
   "teacher-tta": "string",
   teaching: "string",
+  "distill-form": "string",
   init: "string",
   "swa-from": "number",
   flip: "number",
@@ -82,6 +83,9 @@ every epoch in OUT/checkpoint/, so a killed run continues with --resume --out OU
                          averages --teacher-tta flip|crops (default flip: the face and its mirror; crops: ten views)
   --teaching fixed|consistent  fixed (default): the teachers' targets once, before the first epoch;
                          consistent: the teachers see each augmented (and mixed) face the student sees, every step
+  --distill-form targets|logits  targets (default): the student's probabilities learn (1 - W) x label + W x
+                         teachers; logits (with --teaching consistent): Hinton's form, the label trains its
+                         probabilities and the teachers its logits / T, weighted W x T^2
   --init DIR             fine-tune: start from the weights of the trained model folder DIR (its architecture;
                          a fresh optimizer), not from a fresh initialization
   --swa-from E           stochastic weight averaging: from epoch E on, average each epoch's weights; each
@@ -189,7 +193,8 @@ export function parseTrainOptions(argv: readonly string[]): TrainOptions {
       weight: checked("distill-weight", flags["distill-weight"], 0.7, {min: 0, max: 1}),
       temperature: checked("distill-temperature", flags["distill-temperature"], 2, {min: 0.1, max: 20}),
       ...(flags["teacher-tta"] === undefined ? {} : {tta: oneOf("teacher-tta", flags["teacher-tta"], ["flip", "crops"] as const, "flip")}),
-      ...(flags.teaching === undefined ? {} : {teaching: oneOf("teaching", flags.teaching, ["fixed", "consistent"] as const, "fixed")})
+      ...(flags.teaching === undefined ? {} : {teaching: oneOf("teaching", flags.teaching, ["fixed", "consistent"] as const, "fixed")}),
+      ...(flags["distill-form"] === undefined ? {} : {form: oneOf("distill-form", flags["distill-form"], ["targets", "logits"] as const, "targets")})
     },
     ...(init ? {init: init.init} : {}),
     ...(flags["swa-from"] === undefined ? {} : {swaFrom: checked("swa-from", flags["swa-from"], 1, {min: 1, integer: true})})
@@ -198,6 +203,10 @@ export function parseTrainOptions(argv: readonly string[]): TrainOptions {
   const backend = oneOf("backend", flags.backend, ["node", "wasm", "cpu"] as const, "node");
   if (flags["teacher-tta"] !== undefined && flags.teachers === undefined) throw new Error("--teacher-tta needs --teachers, the models whose views it averages");
   if (flags.teaching !== undefined && flags.teachers === undefined) throw new Error("--teaching needs --teachers, the models that teach");
+  if (flags["distill-form"] !== undefined && flags.teachers === undefined) throw new Error("--distill-form needs --teachers, the models that teach");
+  if (config.distill?.form === "logits" && config.distill.teaching !== "consistent") {
+    throw new Error("--distill-form logits needs --teaching consistent: the teachers label each finished batch, after mixup and CutMix have mixed the labels");
+  }
   if (config.distill?.teaching === "consistent" && config.distill.tta !== undefined) {
     throw new Error("--teacher-tta averages views for fixed teaching; with --teaching consistent the teachers see exactly the student's augmented face");
   }

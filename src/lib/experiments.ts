@@ -65,7 +65,7 @@ export function recipeParts(t: TrainingConfig): string[] {
     t.erasing ? `erasing ${t.erasing}` : null,
     t.mixup ? `mixup ${t.mixup}` : null,
     t.cutmix ? `CutMix ${t.cutmix}` : null,
-    t.distill ? `distilled from ${teachers} (weight ${t.distill.weight}, T ${t.distill.temperature}${t.distill.tta === "crops" ? ", ten views" : ""}${t.distill.teaching === "consistent" ? ", consistent" : ""})` : null,
+    t.distill ? `distilled from ${teachers} (weight ${t.distill.weight}, T ${t.distill.temperature}${t.distill.tta === "crops" ? ", ten views" : ""}${t.distill.teaching === "consistent" ? ", consistent" : ""}${t.distill.form === "logits" ? ", on logits / T" : ""})` : null,
     t.init ? `fine-tuned from ${folderName(t.init.from)} (${t.init.epochs} epochs, PublicTest ${(100 * t.init.publicTestAccuracy).toFixed(2)}%)` : null,
     t.swaFrom != null ? `weight averaging (SWA) from epoch ${t.swaFrom}` : null,
     t.holdout ? `selected on a random ${Math.round(t.holdout.fraction * 100)}% of Training` : null,

@@ -76,9 +76,12 @@ export interface TrainingConfig {
    * (absent: the same) the face and its mirror image, "crops" the evaluator's ten views. `teaching`
    * "consistent" instead shows the teachers each face as the student sees it, augmented (and mixed), in every
    * step, without views (Beyer et al. 2022, "a good teacher is patient and consistent"); absent: "fixed", one
-   * set of targets per face computed before the first epoch.
+   * set of targets per face computed before the first epoch. `form` "logits" (consistent teaching only)
+   * distils as Hinton et al. (2015) did instead: the label trains the student's probabilities, the teachers'
+   * probabilities at `temperature` train its logits divided by the same temperature, weighted `weight` x T^2
+   * (engine/replica.ts's LossConfig.distillation); absent: "targets", the mix above.
    */
-  distill?: {teachers: string[]; weight: number; temperature: number; tta?: "flip" | "crops"; teaching?: "fixed" | "consistent"} | null;
+  distill?: {teachers: string[]; weight: number; temperature: number; tta?: "flip" | "crops"; teaching?: "fixed" | "consistent"; form?: "targets" | "logits"} | null;
   /**
    * A fine-tune: the run starts from the weights of the trained model folder `from` (with a fresh optimizer)
    * instead of a fresh initialization; `secondsTrained`, `epochs` and `publicTestAccuracy` are that model's,

@@ -32,6 +32,19 @@ function syntheticBatch(count: number, seed: number): {xs: Float32Array; labels:
   return {xs, labels};
 }
 
+/** `count` seeded probability rows (teachers' targets). */
+function softRows(count: number, seed: number): Float32Array {
+  let state = seed;
+  const random = () => ((state = (state * 1103515245 + 12345) >>> 0) / 4294967296);
+  const rows = Float32Array.from({length: count * CLASSES}, () => 0.05 + random());
+  for (let i = 0; i < count; i++) {
+    const row = rows.subarray(i * CLASSES, (i + 1) * CLASSES);
+    const sum = row.reduce((a, b) => a + b, 0);
+    row.forEach((v, c) => (row[c] = v / sum));
+  }
+  return rows;
+}
+
 function maxRelativeDifference(a: Float32Array, b: Float32Array): number {
   let diff = 0;
   let scale = 1e-12;
@@ -135,6 +148,89 @@ describe("createTrainer", () => {
     const a = await (await open({model: model("tiny"), optimizer, workers: 0, seed: 21})).getWeights();
     const b = await (await open({model: model("tiny"), optimizer, workers: 0, seed: 21})).getWeights();
     a.forEach((w, i) => expect(Array.from(b[i].values)).toEqual(Array.from(w.values)));
+  });
+
+  it("a distillation loss is Hinton's: (1 - w) CE(label, softmax(z)) + w T^2 CE(teachers, softmax(z / T)), labels and teachers side by side", async () => {
+    const [weight, temperature] = [0.3, 2];
+    const trainer = await open({model: model("tiny"), optimizer: {name: "adam", learningRate: 0.01}, workers: 0, seed: 4, loss: {distillation: {weight, temperature}}});
+    expect([trainer.numClasses, trainer.targetWidth]).toEqual([CLASSES, 2 * CLASSES]);
+    const {xs, labels} = syntheticBatch(6, 21);
+    const teachers = softRows(6, 5);
+    const targets = new Float32Array(6 * 2 * CLASSES);
+    labels.forEach((label, i) => {
+      targets[i * 2 * CLASSES + label] = 1;
+      targets.set(teachers.subarray(i * CLASSES, (i + 1) * CLASSES), i * 2 * CLASSES + CLASSES);
+    });
+    // "tiny" has neither dropout nor BatchNorm: inference probabilities are the ones the step's loss sees.
+    const p = await trainer.predict(xs);
+    let expected = 0;
+    for (let i = 0; i < 6; i++) {
+      const logits = Array.from(p.subarray(i * CLASSES, (i + 1) * CLASSES), Math.log);
+      const scaled = logits.map((z) => z / temperature);
+      const logSum = Math.log(scaled.reduce((sum, z) => sum + Math.exp(z), 0));
+      const soft = -scaled.reduce((sum, z, c) => sum + teachers[i * CLASSES + c] * (z - logSum), 0);
+      expected += ((1 - weight) * -logits[labels[i]] + weight * temperature ** 2 * soft) / 6;
+    }
+    const {loss} = await trainer.step({xs, targets});
+    expect(loss).toBeCloseTo(expected, 4);
+  });
+
+  it("a distillation loss of weight 0 trains as the label alone, and of weight 1 at T 1 as the teachers' targets alone", async () => {
+    const optimizer = {name: "adam" as const, learningRate: 0.01};
+    const {xs, labels} = syntheticBatch(9, 33);
+    const teachers = softRows(9, 8);
+    const oneHot = new Float32Array(9 * CLASSES);
+    labels.forEach((label, i) => (oneHot[i * CLASSES + label] = 1));
+    const side = new Float32Array(9 * 2 * CLASSES);
+    for (let i = 0; i < 9; i++) {
+      side.set(oneHot.subarray(i * CLASSES, (i + 1) * CLASSES), i * 2 * CLASSES);
+      side.set(teachers.subarray(i * CLASSES, (i + 1) * CLASSES), i * 2 * CLASSES + CLASSES);
+    }
+    for (const [weight, plainTargets] of [[0, oneHot], [1, teachers]] as const) {
+      const plain = await open({model: model("tiny"), optimizer, workers: 0, seed: 6});
+      const distilled = await open({model: model("tiny"), optimizer, workers: 0, seed: 6, loss: {distillation: {weight, temperature: 1}}});
+      for (let step = 0; step < 3; step++) {
+        const expected = await plain.step({xs, targets: plainTargets});
+        const actual = await distilled.step({xs, targets: side});
+        expect(actual.loss).toBeCloseTo(expected.loss, 5);
+        // Accuracy is always against the label (the teachers' top class may differ).
+        if (weight === 0) expect(actual.accuracy).toBe(expected.accuracy);
+      }
+      const [a, b] = [await plain.getWeights(), await distilled.getWeights()];
+      // Float32 rounding (log of a renormalised softmax) differs in the last bits, which Adam's normalised steps carry.
+      a.forEach((w, i) => expect(maxRelativeDifference(b[i].values, w.values)).toBeLessThan(1e-4));
+    }
+  });
+
+  it("with a distillation loss, 2 workers follow the in-process trainer: each reads its shard's rows at the wider stride", async () => {
+    const options = {model: model("tiny"), optimizer: {name: "adam" as const, learningRate: 0.01}, loss: {distillation: {weight: 0.5, temperature: 2}}};
+    const local = await open({...options, workers: 0, seed: 2});
+    const parallel = await open({...options, workers: 2, seed: 9});
+    await parallel.setWeights(await local.getWeights());
+    for (let step = 0; step < 4; step++) {
+      const {xs, labels} = syntheticBatch(9, 40 + step);
+      const teachers = softRows(9, 50 + step);
+      const targets = new Float32Array(9 * 2 * CLASSES);
+      labels.forEach((label, i) => {
+        targets[i * 2 * CLASSES + label] = 1;
+        targets.set(teachers.subarray(i * CLASSES, (i + 1) * CLASSES), i * 2 * CLASSES + CLASSES);
+      });
+      const [expected, actual] = [await local.step({xs, targets}), await parallel.step({xs, targets})];
+      expect(Math.abs(actual.loss - expected.loss) / expected.loss).toBeLessThan(1e-4);
+      expect(actual.accuracy).toBeCloseTo(expected.accuracy, 6);
+    }
+    const [a, b] = [await local.getWeights(), await parallel.getWeights()];
+    a.forEach((w, i) => expect(maxRelativeDifference(b[i].values, w.values)).toBeLessThan(1e-4));
+  });
+
+  it("a distillation loss needs targets twice as wide as the classes, and a weight in [0, 1]", async () => {
+    const trainer = await open({model: model("tiny"), optimizer: {name: "adam", learningRate: 0.001}, workers: 0, loss: {distillation: {weight: 0.5, temperature: 2}}});
+    const {xs, labels} = syntheticBatch(2, 1);
+    await expect(trainer.step({xs, labels})).rejects.toThrow("trainer.step: a distillation loss needs targets (the label's 7 values, then the teachers'), not labels");
+    await expect(trainer.step({xs, targets: new Float32Array(2 * CLASSES)})).rejects.toThrow("trainer.step: targets has 14 values, expected 2 x 14");
+    await expect(open({model: model("tiny"), optimizer: {name: "adam", learningRate: 0.001}, workers: 0, loss: {distillation: {weight: 1.5, temperature: 2}}})).rejects.toThrow(
+      "distillation.weight must be in [0, 1], got 1.5"
+    );
   });
 
   it("step rejects a label outside the classes and xs of the wrong size with one clear message", async () => {

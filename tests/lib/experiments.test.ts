@@ -23,6 +23,9 @@ describe("recipeSummary(training)", () => {
     expect(recipeParts({...base, distill: {teachers: ["src/models/fer-tail-kd"], weight: 0.5, temperature: 2, teaching: "consistent"}}).at(-1)).toBe(
       "distilled from fer-tail-kd (weight 0.5, T 2, consistent)"
     );
+    expect(recipeParts({...base, distill: {teachers: ["src/models/fer-tail-kd"], weight: 0.5, temperature: 2, teaching: "consistent", form: "logits"}}).at(-1)).toBe(
+      "distilled from fer-tail-kd (weight 0.5, T 2, consistent, on logits / T)"
+    );
     expect(recipeParts({...base, schedule: "constant", lr: 5e-4, init: {from: "runs/fer-tail-kd4/", epochs: 200, secondsTrained: 8096.9, publicTestAccuracy: 0.6904}, swaFrom: 1}).slice(-2)).toEqual([
       "fine-tuned from fer-tail-kd4 (200 epochs, PublicTest 69.04%)",
       "weight averaging (SWA) from epoch 1"

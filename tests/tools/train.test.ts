@@ -180,6 +180,31 @@ describe("npm run train", () => {
     expect(weights(fixed).equals(weights(first))).toBe(false);
   }, 120_000);
 
+  it("train --distill-form logits distils on the student's logits / T (Hinton's form): recorded, repeatable, another student than the mix, with SWA", async () => {
+    const teacher = path.join(temp, "full");
+    const logits = ["--epochs", "2", "--teachers", teacher, "--distill-weight", "0.5", "--teaching", "consistent", "--distill-form", "logits", "--cutmix", "1", "--class-weights", "sqrt"];
+    const first = path.join(temp, "logits");
+    const run = await runCli("train", [...RUN, ...logits, "--out", first]);
+    expect([run.code, errorLines(run.stderr)]).toEqual([0, []]);
+    const metadata = validateMetadata(readJson(path.join(first, "metadata.json")));
+    expect(metadata.training.distill).toEqual({teachers: [teacher], weight: 0.5, temperature: 2, teaching: "consistent", form: "logits"});
+    const history = readJson<History>(path.join(first, "history.json"));
+    expect(history.epochs.every((e) => Number.isFinite(e.trainLoss) && e.trainLoss > 0)).toBe(true);
+    const weights = (dir: string) => fs.readFileSync(path.join(dir, "weights.bin"));
+    // The same seed gives the same student; SWA's BatchNorm refresh steps through the wider targets too.
+    const again = path.join(temp, "logits-again");
+    expect((await runCli("train", [...RUN, ...logits, "--out", again])).code).toBe(0);
+    expect(weights(again).equals(weights(first))).toBe(true);
+    const averaged = path.join(temp, "logits-swa");
+    const swa = await runCli("train", [...RUN, ...logits, "--swa-from", "2", "--out", averaged]);
+    expect([swa.code, errorLines(swa.stderr)]).toEqual([0, []]);
+    expect(readJson<History>(path.join(averaged, "history.json")).epochs.map((e) => e.averagedEpochs)).toEqual([undefined, 1]);
+    // The mix of the same teacher, batches and weight gives another student.
+    const mixed = path.join(temp, "logits-as-targets");
+    expect((await runCli("train", [...RUN, ...logits.filter((a, i) => a !== "--distill-form" && logits[i - 1] !== "--distill-form"), "--out", mixed])).code).toBe(0);
+    expect(weights(mixed).equals(weights(first))).toBe(false);
+  }, 150_000);
+
   it("train --init DIR --swa-from E fine-tunes a trained model and selects the weight average: recorded, resumable to the bit", async () => {
     const parent = path.join(temp, "full");
     const FINE_TUNE = ["--synthetic", "70", "--batch", "16", "--seed", "5", "--workers", "2", "--init", parent, "--schedule", "constant", "--lr", "0.001", "--swa-from", "2"];
@@ -305,6 +330,9 @@ describe("parseTrainOptions", () => {
       [["--teacher-tta", "crops"], "--teacher-tta needs --teachers, the models whose views it averages"],
       [["--teaching", "online", "--teachers", "x"], '--teaching is "online", expected one of fixed, consistent'],
       [["--teaching", "consistent"], "--teaching needs --teachers, the models that teach"],
+      [["--distill-form", "hinton", "--teachers", "x", "--teaching", "consistent"], '--distill-form is "hinton", expected one of targets, logits'],
+      [["--distill-form", "logits"], "--distill-form needs --teachers, the models that teach"],
+      [["--distill-form", "logits", "--teachers", "x"], "--distill-form logits needs --teaching consistent: the teachers label each finished batch, after mixup and CutMix have mixed the labels"],
       [["--teaching", "consistent", "--teacher-tta", "flip", "--teachers", "x"], "--teacher-tta averages views for fixed teaching; with --teaching consistent the teachers see exactly the student's augmented face"],
       [["--weight-decay", "0.05", "--weight-decay-scope", "bn"], '--weight-decay-scope is "bn", expected one of all, kernels'],
       [["--weight-decay-scope", "kernels"], "--weight-decay-scope needs --weight-decay, the decay it scopes"],
