@@ -43,7 +43,8 @@ async function main(): Promise<void> {
   const progress = progressLine();
   const {input, labels} = await loadPublicTest({data: flags.data, synthetic: flags.synthetic}, progress);
   const models = [];
-  const written: string[] = [];
+  // Several ensembles' fits go to one models.json: each file once.
+  const written = new Set<string>();
   for (const [k, {dir, target}] of targets.entries()) {
     progress.update(`PublicTest through ${path.basename(dir)} (${k + 1} of ${dirs.length})`);
     const predictor = await openTargetPredictor(dir, target);
@@ -54,16 +55,13 @@ async function main(): Promise<void> {
       await predictor.dispose();
     }
     const temperature = fitTemperature(probabilities, labels);
-    const scaled = withTemperature(probabilities, temperature);
-    const fit = {temperature, before: confidenceScores(probabilities, labels), after: confidenceScores(scaled, labels)};
-    models.push({model: path.relative(process.cwd(), dir) || dir, accuracy: accuracy(probabilities, labels), currentTemperature: target.temperature, ...fit});
-    if (flags.write) {
-      const {temperature: fitted, before, after} = fit;
-      written.push(writeCalibration(dir, {temperature: fitted, split: "PublicTest", faces: labels.length, tta, before, after, fittedAt: new Date().toISOString()}));
-    }
+    const before = confidenceScores(probabilities, labels);
+    const after = confidenceScores(withTemperature(probabilities, temperature), labels);
+    models.push({model: path.relative(process.cwd(), dir) || dir, accuracy: accuracy(probabilities, labels), currentTemperature: target.temperature, temperature, before, after});
+    if (flags.write) written.add(writeCalibration(dir, {temperature, split: "PublicTest", faces: labels.length, tta, before, after, fittedAt: new Date().toISOString()}));
   }
-  progress.done(`${dirs.length} model${dirs.length === 1 ? "" : "s"} over ${labels.length} PublicTest faces${flags.write ? `; wrote ${[...new Set(written)].join(", ")}` : ""}`);
-  printJson({split: "PublicTest", faces: labels.length, tta, models, ...(flags.write ? {written: [...new Set(written)].map((file) => path.relative(process.cwd(), file) || file)} : {})});
+  progress.done(`${dirs.length} model${dirs.length === 1 ? "" : "s"} over ${labels.length} PublicTest faces${flags.write ? `; wrote ${[...written].join(", ")}` : ""}`);
+  printJson({split: "PublicTest", faces: labels.length, tta, models, ...(flags.write ? {written: [...written].map((file) => path.relative(process.cwd(), file) || file)} : {})});
 }
 
 runCli(main);

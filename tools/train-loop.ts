@@ -428,7 +428,7 @@ function makeBatch({rows, trainInput, trainLabels, teacherTargets, config, rando
 }
 
 /** Each face's (smoothed, maybe mixed) label targets, then its teachers': the rows of a distillation loss (LossConfig.distillation). */
-export function besideTeachers(targets: Float32Array, teachers: Float32Array): Float32Array {
+function besideTeachers(targets: Float32Array, teachers: Float32Array): Float32Array {
   if (targets.length !== teachers.length) throw new Error(`besideTeachers: ${targets.length} label and ${teachers.length} teacher values`);
   const out = new Float32Array(2 * targets.length);
   for (let row = 0; row < targets.length / NUM_CLASSES; row++) {

@@ -142,6 +142,9 @@ export function crossEntropy(probabilities: ArrayLike<number>, labels: ArrayLike
   return sum / labels.length;
 }
 
+/** The temperatures fitTemperature searches by default, and the ones a model's calibration may carry (model-folder.ts). */
+export const TEMPERATURE_RANGE = {min: 0.05, max: 20} as const;
+
 /**
  * The temperature T that minimises the mean cross-entropy of the labels under probabilities softened as
  * logits / T would be (p^(1/T), renormalised per row, as targets.ts's softenedByTemperature does; p under
@@ -152,7 +155,7 @@ export function crossEntropy(probabilities: ArrayLike<number>, labels: ArrayLike
 export function fitTemperature(
   probabilities: ArrayLike<number>,
   labels: ArrayLike<number>,
-  {minTemperature = 0.05, maxTemperature = 20}: {minTemperature?: number; maxTemperature?: number} = {}
+  {minTemperature = TEMPERATURE_RANGE.min, maxTemperature = TEMPERATURE_RANGE.max}: {minTemperature?: number; maxTemperature?: number} = {}
 ): number {
   if (labels.length === 0) throw new Error("fitTemperature needs at least one labelled row");
   const classes = classCount(probabilities, labels);

@@ -7,6 +7,7 @@ import {MODEL_INPUT, type ModelInput} from "./preprocess.js";
 import type {SplitEvaluation} from "./evaluation.js";
 import {TTA_MODES, type TtaMode} from "./augment.js";
 import {softenedByTemperature} from "./targets.js";
+import {TEMPERATURE_RANGE} from "./metrics.js";
 
 export const MODEL_FILES = {
   model: "model.json",
@@ -164,9 +165,6 @@ export interface CalibrationScores {
   crossEntropy: number;
   ece: number;
 }
-
-/** Temperatures a fit may return and a model may carry (fitTemperature in metrics.ts searches within them). */
-export const TEMPERATURE_RANGE = {min: 0.05, max: 20} as const;
 
 /** The temperature a model's (or an ensemble's) probabilities are divided by: its calibration's, or 1 (none). */
 export function temperatureOf(owner: {calibration?: ModelCalibration | null} | null | undefined): number {

@@ -1,7 +1,6 @@
 import {describe, expect, it} from "vitest";
 import {
   MODEL_FILES,
-  TEMPERATURE_RANGE,
   WEIGHT_SHARD_BYTES,
   shardWeights,
   temperatureOf,
@@ -11,6 +10,7 @@ import {
   type ModelCalibration
 } from "../../src/lib/model-folder.js";
 import {EMOTIONS} from "../../src/lib/labels.js";
+import {TEMPERATURE_RANGE} from "../../src/lib/metrics.js";
 import {MODEL_INPUT} from "../../src/lib/preprocess.js";
 
 const bytes = (n: number) => Uint8Array.from({length: n}, (_, i) => (i * 7) % 251);
