@@ -272,12 +272,14 @@ describe("the classifier page in headless Chromium", () => {
   it("the reader can switch the backend, and the page shows which one runs", async () => {
     const page = await openPage({query: "?backend=wasm"});
     expect(await page.getAttribute("[data-backend]", "data-backend")).toBe("wasm");
-    // Switching to the CPU backend runs the model and the face finder's networks once on it, in the page's
-    // thread: about 22 s here, all of which selectOption waits out (its default limit is 30 s).
-    await page.selectOption(".classifier-status select", "cpu", {timeout: 90_000});
+    // Switching runs the model and each of the face finder's networks once, in the page's thread (selectOption
+    // waits it out); on CPU only once each, not the photo mode's batches of tiles, which took 22 s there.
+    await page.selectOption(".classifier-status select", "cpu", {timeout: 60_000});
     await page.waitForSelector("[data-backend='cpu']", {timeout: 60_000});
+    expect(await page.textContent(".classifier-status__note")).toContain("plain JavaScript");
     await page.selectOption(".classifier-status select", "wasm", {timeout: 60_000});
     await page.waitForSelector("[data-backend='wasm']", {timeout: 60_000});
+    expect(await page.textContent(".classifier-status__note")).not.toContain("plain JavaScript");
     await page.close();
   }, 180_000);
 

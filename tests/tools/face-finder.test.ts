@@ -116,3 +116,33 @@ describe.skipIf(!fer2013Available())("createFaceFinder on generated PrivateTest 
     expect(finder.detect(empty.image, "camera", {track: true})).toEqual([]);
   });
 });
+
+describe("the face finder's warm-up (tfjs wasm in Node)", () => {
+  /** The batch sizes each network ran at during `job`, by its square input side (128 short, 256 back, 192 check). */
+  async function batchesBySide(job: () => void): Promise<Map<number, Set<number>>> {
+    const profile = await tf.profile(job);
+    const seen = new Map<number, Set<number>>();
+    for (const kernel of profile.kernels) {
+      const shape = kernel.inputShapes[0];
+      if (!shape || shape.length !== 4 || shape[3] !== 3 || shape[1] !== shape[2] || ![128, 192, 256].includes(shape[1])) continue;
+      seen.set(shape[1], (seen.get(shape[1]) ?? new Set()).add(shape[0]));
+    }
+    return seen;
+  }
+
+  it("runs each of the three networks once without shapes, and the photo mode's batches of tiles with them", async () => {
+    await useWasmBackend();
+    const finder = await createNodeFaceFinder();
+    try {
+      const light = await batchesBySide(() => finder.warmUp({shapes: false}));
+      expect([...light.keys()].sort()).toEqual([128, 192, 256]);
+      for (const batches of light.values()) expect([...batches]).toEqual([1]);
+      const full = await batchesBySide(() => finder.warmUp());
+      expect([...full.keys()].sort()).toEqual([128, 192, 256]);
+      // A 64 x 64 picture is cut into 5 x 5 and 7 x 7 tiles, each batch one call of the short-range network.
+      expect([...full.get(128)!].sort((a, b) => a - b)).toEqual([1, 25, 49]);
+    } finally {
+      finder.dispose();
+    }
+  }, 60_000);
+});

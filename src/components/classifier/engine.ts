@@ -269,7 +269,9 @@ export async function createEngine({
   async function warmUp(): Promise<void> {
     // The model classify runs; Grad-CAM's probability model shares its convolutions.
     tf.tidy(() => ((scorer ?? model).predict(tf.zeros([1, IMAGE_SIZE, IMAGE_SIZE, 1])) as TF.Tensor).dataSync());
-    finder.warmUp();
+    // WebGL compiles a shader per batch shape: warming the photo mode's batches spares the first photo that wait.
+    // WebAssembly and CPU compile nothing, and the photo mode's passes cost one photo's time (seconds on CPU).
+    finder.warmUp({shapes: tf.getBackend() === "webgl"});
   }
 
   async function tryBackend(name: BackendName, {initialised = false} = {}): Promise<boolean> {

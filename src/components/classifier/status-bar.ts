@@ -20,6 +20,10 @@ export function accuracyText(info: ModelInfo): string | null {
   return `${(privateTest.accuracy * 100).toFixed(1)}% accuracy on FER2013 PrivateTest`;
 }
 
+/** Said while the CPU backend runs: it works everywhere, but slowly (src/lib/face-finder.ts, warmUp). */
+export const CPU_NOTE =
+  "The CPU backend runs tfjs in plain JavaScript: finding the faces in a photo takes about 20 times as long as with WebAssembly, and the page waits meanwhile.";
+
 export function StatusBar(handle: {ready: Promise<Engine>}): HTMLElement {
   const bar = element("div", "classifier-status");
   bar.setAttribute("role", "status");
@@ -48,7 +52,8 @@ export function StatusBar(handle: {ready: Promise<Engine>}): HTMLElement {
     const skipped = engine.failures.filter((f) => f.backend !== name);
     note.textContent = [
       ...skipped.map((f) => `${BACKEND_LABELS[f.backend]} did not work here (${f.reason}).`),
-      name === "wasm" && engine.note ? engine.note : ""
+      name === "wasm" && engine.note ? engine.note : "",
+      name === "cpu" ? CPU_NOTE : ""
     ].join(" ").trim();
   }
 
@@ -63,6 +68,8 @@ export function StatusBar(handle: {ready: Promise<Engine>}): HTMLElement {
       select.addEventListener("change", async () => {
         select.disabled = true;
         active.textContent = `switching to ${BACKEND_LABELS[select.value as BackendName]}…`;
+        // The switch runs the networks once in this thread: let the line above show first.
+        await new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve, 0)));
         try {
           await engine.setBackend(select.value as BackendName);
         } catch {
