@@ -21,7 +21,7 @@ export function accuracyText(info: ModelInfo): string | null {
 }
 
 /** Said while the CPU backend runs: it works everywhere, but slowly (src/lib/face-finder.ts, warmUp). */
-export const CPU_NOTE =
+const CPU_NOTE =
   "The CPU backend runs tfjs in plain JavaScript: finding the faces in a photo takes about 20 times as long as with WebAssembly, and the page waits meanwhile.";
 
 export function StatusBar(handle: {ready: Promise<Engine>}): HTMLElement {
