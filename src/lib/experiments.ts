@@ -60,7 +60,7 @@ export function recipeParts(t: TrainingConfig): string[] {
     `${t.epochs} epochs${t.patience > 0 && t.patience < t.epochs ? `, early stop ${t.patience}` : ""}`,
     t.batch !== 64 ? `batch ${t.batch}` : null,
     t.weightDecay ? `weight decay ${shortNumber(t.weightDecay)}${t.weightDecayScope === "kernels" ? " (kernels only)" : ""}` : null,
-    t.labelSmoothing ? `label smoothing ${t.labelSmoothing}` : null,
+    t.labelSmoothing && !teachersOnly(t) ? `label smoothing ${t.labelSmoothing}` : null,
     t.classWeights !== "none" ? `${t.classWeights} class weights` : null,
     t.erasing ? `erasing ${t.erasing}` : null,
     t.mixup ? `mixup ${t.mixup}` : null,
@@ -71,6 +71,15 @@ export function recipeParts(t: TrainingConfig): string[] {
     t.holdout ? `selected on a random ${Math.round(t.holdout.fraction * 100)}% of Training` : null,
     t.maxSeconds ? `at most ${shortNumber(t.maxSeconds / 3600)} h` : null
   ].filter((part): part is string => part != null);
+}
+
+/**
+ * Whether the teachers' probabilities are a run's whole target (distillation weight 1 on soft targets): its
+ * label, and so its label smoothing, then weighs nothing (tools/train-loop.ts, mixTeacherInto). Class weights
+ * still act, by the teachers' share of each class.
+ */
+function teachersOnly(t: TrainingConfig): boolean {
+  return t.distill != null && t.distill.weight >= 1 && t.distill.form !== "logits";
 }
 
 /** Epochs that settledAccuracy averages. */
@@ -130,10 +139,11 @@ const symmetricDifference = (a: readonly string[], b: readonly string[]) => a.fi
 /**
  * The ablations among finished runs chosen on PublicTest: groups of three or more runs of one network with the
  * same epochs, seed and batch, so that only the recipe differs. The baseline is the run whose recipe differs
- * least from all the others' (counted in recipe phrases; ties go to the first name), and each other run is
- * given as what it changed and what that bought on PublicTest, largest gain first.
+ * least from all the others' (counted in recipe phrases; ties go to a `shipped` run, the one the others were
+ * varied from, then to the first name), and each other run is given as what it changed and what that bought on
+ * PublicTest, largest gain first.
  */
-export function ablations(experiments: readonly Experiment[]): Ablation[] {
+export function ablations(experiments: readonly Experiment[], {shipped = []}: {shipped?: readonly string[]} = {}): Ablation[] {
   const groups = new Map<string, Experiment[]>();
   for (const e of experiments) {
     if (!e.finished || e.selection !== "PublicTest") continue;
@@ -145,7 +155,8 @@ export function ablations(experiments: readonly Experiment[]): Ablation[] {
     if (members.length < 3) continue;
     const parts = new Map(members.map((m) => [m, recipeParts(m.training)]));
     const spread = (c: Experiment) => members.reduce((sum, m) => sum + symmetricDifference(parts.get(c)!, parts.get(m)!), 0);
-    const baseline = [...members].sort((a, b) => spread(a) - spread(b) || a.name.localeCompare(b.name))[0];
+    const unshipped = (e: Experiment) => (shipped.includes(e.name) ? 0 : 1);
+    const baseline = [...members].sort((a, b) => spread(a) - spread(b) || unshipped(a) - unshipped(b) || a.name.localeCompare(b.name))[0];
     const base = parts.get(baseline)!;
     const rows = members
       .filter((m) => m !== baseline)

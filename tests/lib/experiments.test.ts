@@ -42,6 +42,13 @@ describe("recipeSummary(training)", () => {
     );
     expect(recipeSummary({...base, weightDecay: 0.05, weightDecayScope: "kernels"})).toContain("weight decay 0.05 (kernels only)");
   });
+
+  it("leaves out label smoothing when the teachers are the whole target (distillation weight 1), and keeps the class weights, which still act", () => {
+    const pure = recipeSummary({...base, distill: {teachers: ["src/models/fer-tail-ct4"], weight: 1, temperature: 1, teaching: "consistent"}});
+    expect(pure).not.toContain("label smoothing");
+    expect(pure).toContain("sqrt class weights");
+    expect(recipeSummary({...base, distill: {teachers: ["src/models/fer-tail-ct4"], weight: 0.5, temperature: 2}})).toContain("label smoothing 0.1");
+  });
 });
 
 describe("settledAccuracy(experiment)", () => {
@@ -117,6 +124,12 @@ describe("ablations(experiments)", () => {
       ["lucky", 0.02, -0.005],
       ["steady", 0.005, 0.01]
     ]);
+  });
+
+  it("among runs equally close to the others, takes a shipped one as the baseline, else the first name", () => {
+    const experiments = [run("b-shipped", {mixup: 0.2}, 0.66), run("a-variant", {erasing: 0.25}, 0.65), run("c-variant", {cutmix: 1}, 0.64)];
+    expect(ablations(experiments)[0].baseline.name).toBe("a-variant");
+    expect(ablations(experiments, {shipped: ["b-shipped"]})[0].baseline.name).toBe("b-shipped");
   });
 
   it("leaves out pairs, other seeds or epochs, unfinished runs and runs chosen on a holdout", () => {
