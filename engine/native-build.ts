@@ -17,6 +17,8 @@ export interface NativeAddon {
   /** BatchNorm with the moving statistics: [x, gamma, beta, movingMean, movingVariance, y, rows, channels, epsilon, relu]. */
   batchNormInference(heap: ArrayBuffer, params: Float64Array): void;
   maxPoolGrad(heap: ArrayBuffer, params: Float64Array): void;
+  /** A depthwise convolution's input gradient, channel multiplier 1: [dy, filter, dx, n, h, w, c, oh, ow, fh, fw, sh, sw, pt, pl]. */
+  depthwiseBackpropInput(heap: ArrayBuffer, params: Float64Array): void;
   matmul(heap: ArrayBuffer, params: Float64Array): void;
   reluGrad(heap: ArrayBuffer, params: Float64Array): void;
   columnSum(heap: ArrayBuffer, params: Float64Array): void;

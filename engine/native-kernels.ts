@@ -1,6 +1,7 @@
 // Registers the optional oneDNN addon's kernels on the wasm backend: convolutions (forward, fused
 // bias+ReLU, both gradients; Winograd where it pays, unless FER_ENGINE_OFF=winograd; the keep ids of
-// engine/conv-layer.ts passed through as attributes) and MaxPoolGrad read and write tensors in place in the wasm heap. The addon gets
+// engine/conv-layer.ts passed through as attributes), MaxPoolGrad and the input gradient of a depthwise
+// convolution of multiplier 1 (anti-aliased pooling's fixed blur) read and write tensors in place in the wasm heap. The addon gets
 // the heap's ArrayBuffer and byte offsets, and checks them against the buffer's length before it touches
 // memory, so a wrong offset here throws ("conv2d: input at offset ... lies past the heap's ... bytes").
 import * as tf from "@tensorflow/tfjs";
@@ -15,7 +16,9 @@ type KernelFunc = (args: {inputs: tf.NamedTensorInfoMap; backend: BackendWasm; a
 
 const BACKEND = "wasm";
 
-export const NATIVE_KERNELS = ["Conv2D", "FusedConv2D", "Conv2DBackpropInput", "Conv2DBackpropFilter", "MaxPoolGrad"] as const;
+export const NATIVE_KERNELS = [
+  "Conv2D", "FusedConv2D", "Conv2DBackpropInput", "Conv2DBackpropFilter", "MaxPoolGrad", "DepthwiseConv2dNativeBackpropInput"
+] as const;
 
 const FORWARD = 0;
 const BACKWARD_DATA = 1;
@@ -147,12 +150,37 @@ export function registerNativeKernels(addon: NativeAddon): void {
     return dx;
   };
 
+  // Multiplier 1 and no dilation (every depthwise layer our models have); anything else goes to the
+  // JavaScript loop of engine/wasm-kernels.ts.
+  const depthwiseBackpropInput: KernelFunc = (args) => {
+    const {inputs, backend} = args;
+    const attrs = args.attrs as unknown as tf.DepthwiseConv2dNativeBackpropInputAttrs;
+    const {dy, filter} = inputs as {dy: TensorInfo; filter: TensorInfo};
+    const dilations = attrs.dilations ?? 1;
+    const dilated = typeof dilations === "number" ? dilations !== 1 : dilations.some((d) => d !== 1);
+    if (filter.shape[3] !== 1 || dilated) return fallback("DepthwiseConv2dNativeBackpropInput", args);
+    const info = tf.backend_util.computeConv2DInfo(
+      attrs.inputShape as Shape4, filter.shape as Shape4, attrs.strides, 1, attrs.pad as "same", attrs.dimRoundingMode as "round" | undefined, true
+    );
+    const dx = backend.makeOutput(info.inShape, "float32");
+    addon.depthwiseBackpropInput(
+      heapBuffer(backend),
+      Float64Array.from([
+        offsetOf(backend, dy), offsetOf(backend, filter), offsetOf(backend, dx),
+        info.batchSize, info.inHeight, info.inWidth, info.inChannels, info.outHeight, info.outWidth,
+        info.filterHeight, info.filterWidth, info.strideHeight, info.strideWidth, info.padInfo.top, info.padInfo.left
+      ])
+    );
+    return dx;
+  };
+
   const kernels: Record<(typeof NATIVE_KERNELS)[number], KernelFunc> = {
     Conv2D: (args) => forward(args, false),
     FusedConv2D: (args) => forward(args, true),
     Conv2DBackpropInput: backpropInput,
     Conv2DBackpropFilter: backpropFilter,
-    MaxPoolGrad: maxPoolGrad
+    MaxPoolGrad: maxPoolGrad,
+    DepthwiseConv2dNativeBackpropInput: depthwiseBackpropInput
   };
   for (const name of NATIVE_KERNELS) {
     if (tf.getKernel(name, BACKEND) != null) tf.unregisterKernel(name, BACKEND);

@@ -183,7 +183,9 @@ describe(title, () => {
     {shape: [2, 9, 9, 5], size: 3, stride: 2, pad: "same"},
     {shape: [3, 8, 7, 4], size: 2, stride: 2, pad: "valid"},
     {shape: [1, 6, 10, 3], size: 3, stride: 1, pad: "same"},
-    {shape: [2, 6, 8, 5], size: 2, stride: 2, pad: "same"}
+    {shape: [2, 6, 8, 5], size: 2, stride: 2, pad: "same"},
+    // Anti-aliased pooling's dense max (src/lib/models/blocks.ts's blurPool): overlapping windows, odd sides.
+    {shape: [2, 7, 6, 11], size: 2, stride: 1, pad: "same"}
   ];
   for (const [index, p] of POOL_CASES.entries()) {
     it(`MaxPoolGrad matches cpu to 1e-4 (x ${p.shape.join("x")}, pool ${p.size}, stride ${p.stride}, ${p.pad})`, async () => {
@@ -252,6 +254,13 @@ describe(title, () => {
     const x = tf.tidy(() => randomTensor([2, 6, 8, 17], 109).add(1).mul(1.5).floor()) as tf.Tensor4D;
     const dy = randomTensor([2, 3, 4, 17], 110);
     const compute = () => tf.grad((a: tf.Tensor) => tf.maxPool(a as tf.Tensor4D, 2, 2, "valid").mul(dy).sum())(x);
+    expect(relativeError(await onBackend("wasm", compute), await onBackend("cpu", compute))).toBeLessThan(1e-6);
+  });
+
+  it("MaxPoolGrad of a dense 2x2 pool (stride 1, same) adds each window's gradient to its first maximum when values tie, as cpu does", async () => {
+    const x = tf.tidy(() => randomTensor([2, 7, 6, 19], 119).add(1).mul(1.5).floor()) as tf.Tensor4D;
+    const dy = randomTensor([2, 7, 6, 19], 120);
+    const compute = () => tf.grad((a: tf.Tensor) => tf.maxPool(a as tf.Tensor4D, 2, 1, "same").mul(dy).sum())(x);
     expect(relativeError(await onBackend("wasm", compute), await onBackend("cpu", compute))).toBeLessThan(1e-6);
   });
 

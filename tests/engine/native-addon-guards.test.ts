@@ -142,6 +142,11 @@ const BAD_CALLS: BadCall[] = [
     error: "maxPoolGrad: dx at offset 1047552 + 4096 bytes lies past the heap's 1048576 bytes"
   },
   {
+    what: "a depthwise input gradient whose filter lies past the heap",
+    call: (a, heap) => a.depthwiseBackpropInput(heap, Float64Array.from([0, HEAP_BYTES - 64, 65536, 1, 16, 16, 4, 8, 8, 3, 3, 2, 2, 0, 0])),
+    error: "depthwiseBackpropInput: filter at offset 1048512 + 144 bytes lies past the heap's 1048576 bytes"
+  },
+  {
     what: "matmul batches that do not broadcast",
     call: (a, heap) => a.matmul(heap, Float64Array.from([0, 4096, 8192, -1, 3, 2, 4, 4, 4, 0, 0, 0])),
     error: "matmul: batches 3 and 2 do not broadcast (equal, or one of them 1)"

@@ -1,7 +1,7 @@
 import {describe, expect, it} from "vitest";
 import * as tf from "@tensorflow/tfjs";
 import {MODEL_NAMES, createModel, modelSummary} from "../../src/lib/models/index.js";
-import {SeedSequence, squeezeExcite} from "../../src/lib/models/blocks.js";
+import {BINOMIAL_3X3, SeedSequence, blurPool, squeezeExcite} from "../../src/lib/models/blocks.js";
 import {Random, deriveSeed} from "../../src/lib/random.js";
 import {NOTEBOOK_PARAMETERS} from "../../src/lib/original-project.js";
 
@@ -22,7 +22,7 @@ describe("createModel", () => {
   }
 
   it("the candidates for issue 11's default fit its budget: at most 60 MFLOPs, and under 1 MB of weights as uint8 (a byte a parameter)", () => {
-    for (const [name, params, flops] of [["fer-tail", 590039, 53751296], ["fer-tail-wide", 887767, 59063296], ["fer-tail-se", 612487, 53795072]] as const) {
+    for (const [name, params, flops] of [["fer-tail", 590039, 53751296], ["fer-tail-wide", 887767, 59063296], ["fer-tail-se", 612487, 53795072], ["fer-tail-blur", 592199, 54062336]] as const) {
       const model = createModel(name);
       const summary = modelSummary(model);
       expect([name, summary.params, summary.flops]).toEqual([name, params, flops]);
@@ -68,6 +68,53 @@ describe("seed-vgg", () => {
     expect(summary.layers.filter((l) => l.type === "Dense").map((l) => l.outputShape[0])).toEqual([512, 256, 64, 7]);
     expect(shape("flatten")).toEqual([512]);
     model.dispose();
+  });
+});
+
+describe("blurPool", () => {
+  // The reference, written out: out(y, x) = sum over the 3x3 taps (dy, dx) of binomial(dy, dx) x m(2y + dy, 2x + dx),
+  // where m is the dense 2x2 max (rows y, y+1 and columns x, x+1, those past the bottom and right edges left out)
+  // and taps outside the map count 0 ('same' padding of a 6-pixel side with stride 2 pads only the bottom/right).
+  function reference(values: number[][], side: number): number[][] {
+    const at = (y: number, x: number) => (y < side && x < side ? values[y][x] : -Infinity);
+    const m = (y: number, x: number) => Math.max(at(y, x), at(y, x + 1), at(y + 1, x), at(y + 1, x + 1));
+    const half = side / 2;
+    return Array.from({length: half}, (_, y) =>
+      Array.from({length: half}, (_, x) => {
+        let sum = 0;
+        for (let dy = 0; dy < 3; dy++)
+          for (let dx = 0; dx < 3; dx++) {
+            const yy = 2 * y + dy, xx = 2 * x + dx;
+            if (yy < side && xx < side) sum += BINOMIAL_3X3[dy * 3 + dx] * m(yy, xx);
+          }
+        return sum;
+      })
+    );
+  }
+
+  it("blurPool(x) is the dense 2x2 max followed by the 3x3 binomial blur [1 2 1] x [1 2 1] / 16 with stride 2, per channel", () => {
+    const random = new Random(deriveSeed(4, 1));
+    const side = 6;
+    const channels = [0, 1].map(() => Array.from({length: side}, () => Array.from({length: side}, () => random.next())));
+    const input = tf.input({shape: [side, side, 2]});
+    const model = tf.model({inputs: input, outputs: blurPool(input, {name: "p"})});
+    expect(model.layers.slice(1).map((l) => [l.name, l.getClassName(), l.trainable])).toEqual([
+      ["p_max", "MaxPooling2D", true],
+      ["p_blur", "DepthwiseConv2D", false]
+    ]);
+    expect(model.trainableWeights).toHaveLength(0);
+    const x = tf.tensor4d(Array.from({length: side * side * 2}, (_, i) => channels[i % 2][Math.floor(i / 2 / side)][Math.floor(i / 2) % side]), [1, side, side, 2]);
+    const out = (model.predict(x) as tf.Tensor).arraySync() as number[][][][];
+    for (const c of [0, 1]) {
+      const expected = reference(channels[c], side);
+      out[0].forEach((row, y) => row.forEach((cell, xx) => expect(cell[c]).toBeCloseTo(expected[y][xx], 5)));
+    }
+    model.dispose();
+  });
+
+  it("the blur's kernel is exact as uint8: 1/16, 2/16 and 4/16 fall on the 0-255 grid between its minimum and maximum", () => {
+    const [min, max] = [Math.min(...BINOMIAL_3X3), Math.max(...BINOMIAL_3X3)];
+    for (const v of BINOMIAL_3X3) expect(Number.isInteger(Math.round(((v - min) / (max - min)) * 255 * 1e6) / 1e6)).toBe(true);
   });
 });
 

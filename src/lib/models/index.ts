@@ -1,7 +1,7 @@
 // The model registry: every architecture the trainer, the benchmarks and the report know by name.
 
 import type {LayersModel} from "@tensorflow/tfjs";
-import {FER_COMPACT, FER_LITE, FER_SLIM, FER_TAIL, FER_TAIL_SE, FER_TAIL_WIDE, TINY} from "./fer-lite.js";
+import {FER_COMPACT, FER_LITE, FER_SLIM, FER_TAIL, FER_TAIL_BLUR, FER_TAIL_SE, FER_TAIL_WIDE, TINY} from "./fer-lite.js";
 import {SEED_VGG} from "./seed-vgg.js";
 import type {ModelFactoryOptions, ModelSpec} from "./types.js";
 
@@ -15,6 +15,7 @@ export const MODELS: Record<string, ModelSpec> = {
   [FER_TAIL.name]: FER_TAIL,
   [FER_TAIL_WIDE.name]: FER_TAIL_WIDE,
   [FER_TAIL_SE.name]: FER_TAIL_SE,
+  [FER_TAIL_BLUR.name]: FER_TAIL_BLUR,
   [SEED_VGG.name]: SEED_VGG,
   [TINY.name]: TINY
 };
