@@ -177,6 +177,43 @@ export function ablations(experiments: readonly Experiment[], {shipped = []}: {s
   return result.sort((a, b) => a.baseline.name.localeCompare(b.baseline.name));
 }
 
+/**
+ * The architecture comparisons among finished runs chosen on PublicTest: groups of runs with one recipe (the same
+ * recipe phrases, seed and batch) on two or more networks, so that only the network differs. The baseline is the
+ * shipped run among them, else the one with the fewest FLOPs (then the first name); each other run is given as
+ * the network it swapped in, in the Ablation shape, so the page shows both kinds with one table.
+ */
+export function architectureComparisons(experiments: readonly Experiment[], {shipped = []}: {shipped?: readonly string[]} = {}): Ablation[] {
+  const groups = new Map<string, Experiment[]>();
+  for (const e of experiments) {
+    if (!e.finished || e.selection !== "PublicTest") continue;
+    const key = [recipeSummary(e.training), e.training.seed, e.training.batch].join("|");
+    groups.set(key, [...(groups.get(key) ?? []), e]);
+  }
+  const network = (e: Experiment) => `${e.architecture} (${shortNumber(e.flops / 1e6)} MFLOPs, ${shortNumber(e.params / 1e3)}K weights)`;
+  const result: Ablation[] = [];
+  for (const members of groups.values()) {
+    if (new Set(members.map((m) => m.architecture)).size < 2) continue;
+    const unshipped = (e: Experiment) => (shipped.includes(e.name) ? 0 : 1);
+    const baseline = [...members].sort((a, b) => unshipped(a) - unshipped(b) || a.flops - b.flops || a.name.localeCompare(b.name))[0];
+    const rows = members
+      .filter((m) => m !== baseline && m.architecture !== baseline.architecture)
+      .map((experiment) => {
+        const settled = [settledAccuracy(experiment), settledAccuracy(baseline)];
+        return {
+          experiment,
+          added: [network(experiment)],
+          removed: [network(baseline)],
+          difference: experiment.publicTestAccuracy - baseline.publicTestAccuracy,
+          settledDifference: settled[0] != null && settled[1] != null ? settled[0] - settled[1] : null
+        };
+      })
+      .sort((a, b) => b.difference - a.difference || a.experiment.name.localeCompare(b.experiment.name));
+    result.push({baseline, rows});
+  }
+  return result.sort((a, b) => a.baseline.name.localeCompare(b.baseline.name));
+}
+
 /** A stretch of a run's note: plain text, or a `code` span (a command, a flag, a file) without its backticks. */
 export interface NoteSpan {
   text: string;

@@ -11,7 +11,7 @@ import path from "node:path";
 import type {Browser, Page} from "playwright-core";
 import {afterAll, beforeAll, describe, expect, inject, it} from "vitest";
 import {EMOTIONS} from "../../src/lib/labels.js";
-import {ablations, noteHeadline, noteParagraphs, noteSpans, type Experiment} from "../../src/lib/experiments.js";
+import {ablations, architectureComparisons, noteHeadline, noteParagraphs, noteSpans, type Experiment} from "../../src/lib/experiments.js";
 import {fer2013Available} from "../../tools/fer2013.js";
 import {readShippedModels} from "../../tools/model-loaders.js";
 import type {ModelEvaluationsReport} from "../../src/lib/model-pages.js";
@@ -216,6 +216,9 @@ describe("the model pages in headless Chromium", () => {
     const ablated = await page.locator("[data-testid=ablation]").evaluateAll((tables) =>
       tables.map((table) => [...table.querySelectorAll("tbody tr")].map((tr) => tr.getAttribute("data-run")))
     );
+    const networks = await page.locator("[data-testid=network-comparison]").evaluateAll((tables) =>
+      tables.map((table) => [...table.querySelectorAll("tbody tr")].map((tr) => tr.getAttribute("data-run")))
+    );
     await page.close();
     expect(runs + notTrained).toBeGreaterThan(0);
     const {experiments} = JSON.parse(fs.readFileSync(path.join(import.meta.dirname, "../../src/models/experiments.json"), "utf8")) as {experiments: Experiment[]};
@@ -223,6 +226,9 @@ describe("the model pages in headless Chromium", () => {
     // One table per ablation of the committed table, baseline first (among equals, the shipped run).
     const shipped = readShippedModels().map((model) => model.name);
     expect(ablated).toEqual(ablations(experiments, {shipped}).map((a) => [a.baseline.name, ...a.rows.map((r) => r.experiment.name)]));
+    // And one per architecture comparison (runs of one recipe and seed on different networks).
+    expect(networks).toEqual(architectureComparisons(experiments, {shipped}).map((a) => [a.baseline.name, ...a.rows.map((r) => r.experiment.name)]));
+    expect(networks.length).toBeGreaterThan(0);
     expect(problems).toEqual({consoleErrors: [], failedRequests: [], foreignRequests: []});
   });
 

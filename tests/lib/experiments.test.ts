@@ -1,5 +1,5 @@
 import {describe, expect, it} from "vitest";
-import {ablations, noteHeadline, noteParagraphs, noteSpans, recipeParts, recipeSummary, runState, selectionOptimism, settledAccuracy, type Experiment} from "../../src/lib/experiments.js";
+import {ablations, architectureComparisons, noteHeadline, noteParagraphs, noteSpans, recipeParts, recipeSummary, runState, selectionOptimism, settledAccuracy, type Experiment} from "../../src/lib/experiments.js";
 import type {TrainingConfig} from "../../src/lib/model-folder.js";
 
 const base: TrainingConfig = {
@@ -85,6 +85,41 @@ describe("selectionOptimism(experiments)", () => {
     expect(optimism.median).toBeCloseTo(0.01, 10);
     expect(selectionOptimism([run(0.69, 0.68), run(0.70, 0.68)])!.median).toBeCloseTo(0.015, 10);
     expect(selectionOptimism([])).toBeNull();
+  });
+});
+
+describe("architectureComparisons(experiments)", () => {
+  const run = (name: string, architecture: string, flops: number, training: Partial<TrainingConfig>, accuracy: number, extra: Partial<Experiment> = {}): Experiment => ({
+    name, architecture, params: flops / 100, flops, training: {...base, epochs: 100, patience: 100, seed: 8, ...training}, selection: "PublicTest",
+    epochsRun: 100, finished: true, bestEpoch: 100, publicTestAccuracy: accuracy, publicTestByEpoch: [], secondsTrained: 60, imagesPerSecond: null, note: null, ...extra
+  });
+
+  it("groups runs of one recipe, seed and batch on different networks, the cheapest network as the baseline, each other run as the network it swapped in", () => {
+    const epochs = (last: number) => [...Array(90).fill(0.5), ...Array(10).fill(last)];
+    const [comparison, ...more] = architectureComparisons([
+      run("tail-blur", "fer-tail-blur", 54_062_336, {}, 0.6957, {publicTestByEpoch: epochs(0.6917)}),
+      run("tail", "fer-tail", 53_751_296, {}, 0.6829, {publicTestByEpoch: epochs(0.6811)}),
+      run("tail-mixup", "fer-tail", 53_751_296, {mixup: 0.2}, 0.69)
+    ]);
+    expect(more).toHaveLength(0);
+    expect(comparison.baseline.name).toBe("tail");
+    expect(comparison.rows.map((r) => [r.experiment.name, r.added, r.removed, Number(r.difference.toFixed(4)), Number(r.settledDifference!.toFixed(4))])).toEqual([
+      ["tail-blur", ["fer-tail-blur (54.1 MFLOPs, 541K weights)"], ["fer-tail (53.8 MFLOPs, 538K weights)"], 0.0128, 0.0106]
+    ]);
+  });
+
+  it("takes a shipped run as the baseline before a cheaper one", () => {
+    const experiments = [run("wide", "fer-tail-wide", 59e6, {}, 0.698), run("tail", "fer-tail", 53.8e6, {}, 0.7035)];
+    expect(architectureComparisons(experiments)[0].baseline.name).toBe("tail");
+    expect(architectureComparisons(experiments, {shipped: ["wide"]})[0].baseline.name).toBe("wide");
+  });
+
+  it("leaves out runs of one network only, other seeds or recipes, unfinished runs and runs chosen on a holdout", () => {
+    expect(architectureComparisons([run("a", "fer-tail", 1e6, {}, 0.6), run("b", "fer-tail", 1e6, {mixup: 0.2}, 0.61)])).toEqual([]);
+    expect(architectureComparisons([run("a", "fer-tail", 1e6, {}, 0.6), run("b", "fer-tail-blur", 1e6, {seed: 9}, 0.61)])).toEqual([]);
+    expect(architectureComparisons([run("a", "fer-tail", 1e6, {}, 0.6), run("b", "fer-tail-blur", 1e6, {erasing: 0.25}, 0.61)])).toEqual([]);
+    expect(architectureComparisons([run("a", "fer-tail", 1e6, {}, 0.6), run("b", "fer-tail-blur", 1e6, {}, 0.61, {finished: false})])).toEqual([]);
+    expect(architectureComparisons([run("a", "fer-tail", 1e6, {}, 0.6), run("b", "fer-tail-blur", 1e6, {}, 0.61, {selection: "TrainingHoldout"})])).toEqual([]);
   });
 });
 
