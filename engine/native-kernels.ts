@@ -58,6 +58,14 @@ function convParams(
 }
 
 
+/** The window geometry maxPoolGrad and depthwiseBackpropInput read after their three offsets (window_geometry in the .cc). */
+function windowGeometry(info: tf.backend_util.Conv2DInfo, filterHeight: number, filterWidth: number): number[] {
+  return [
+    info.batchSize, info.inHeight, info.inWidth, info.inChannels, info.outHeight, info.outWidth,
+    filterHeight, filterWidth, info.strideHeight, info.strideWidth, info.padInfo.top, info.padInfo.left
+  ];
+}
+
 let registered = false;
 
 /** Whether this thread's wasm backend runs the native kernels. */
@@ -142,9 +150,7 @@ export function registerNativeKernels(addon: NativeAddon): void {
       heapBuffer(backend),
       Float64Array.from([
         offsetOf(backend, input), offsetOf(backend, dy), offsetOf(backend, dx),
-        info.batchSize, info.inHeight, info.inWidth, info.inChannels, info.outHeight, info.outWidth,
-        info.effectiveFilterHeight, info.effectiveFilterWidth, info.strideHeight, info.strideWidth,
-        info.padInfo.top, info.padInfo.left
+        ...windowGeometry(info, info.effectiveFilterHeight, info.effectiveFilterWidth)
       ])
     );
     return dx;
@@ -167,8 +173,7 @@ export function registerNativeKernels(addon: NativeAddon): void {
       heapBuffer(backend),
       Float64Array.from([
         offsetOf(backend, dy), offsetOf(backend, filter), offsetOf(backend, dx),
-        info.batchSize, info.inHeight, info.inWidth, info.inChannels, info.outHeight, info.outWidth,
-        info.filterHeight, info.filterWidth, info.strideHeight, info.strideWidth, info.padInfo.top, info.padInfo.left
+        ...windowGeometry(info, info.filterHeight, info.filterWidth)
       ])
     );
     return dx;

@@ -689,16 +689,25 @@ void max_pool_grad_2x2_dense(const float* x, const float* dy, float* dx, int64_t
   }
 }
 
+// The window geometry that maxPoolGrad and depthwiseBackpropInput read from params[3..14]: batch, input
+// height, width and channels, output height and width, window height and width, strides, top and left padding.
+struct WindowGeometry {
+  int64_t n, h, w, c, oh, ow, fh, fw, sh, sw, pt, pl;
+};
+
+WindowGeometry window_geometry(Args& a) {
+  return {a.whole(3, "batch", 1), a.whole(4, "height", 1), a.whole(5, "width", 1), a.whole(6, "channels", 1),
+          a.whole(7, "output height", 1), a.whole(8, "output width", 1), a.whole(9, "filter height", 1), a.whole(10, "filter width", 1),
+          a.whole(11, "stride height", 1), a.whole(12, "stride width", 1), a.whole(13, "padding top", 0), a.whole(14, "padding left", 0)};
+}
+
 // maxPoolGrad(heap, Float64Array[x, dy, dx, n, h, w, c, oh, ow, fh, fw, sh, sw, pt, pl]): each dy goes to the
 // first maximum of its window, as in tfjs's cpu backend. Window rows and columns outside x are skipped, so any
 // padding is safe.
 napi_value MaxPoolGrad(napi_env env, napi_callback_info info) {
   Args a(env, "maxPoolGrad");
   if (!heap_call(a, info, 15)) return nullptr;
-  const int64_t n = a.whole(3, "batch", 1), h = a.whole(4, "height", 1), w = a.whole(5, "width", 1), c = a.whole(6, "channels", 1),
-                oh = a.whole(7, "output height", 1), ow = a.whole(8, "output width", 1), fh = a.whole(9, "filter height", 1),
-                fw = a.whole(10, "filter width", 1), sh = a.whole(11, "stride height", 1), sw = a.whole(12, "stride width", 1),
-                pt = a.whole(13, "padding top", 0), pl = a.whole(14, "padding left", 0);
+  const auto [n, h, w, c, oh, ow, fh, fw, sh, sw, pt, pl] = window_geometry(a);
   const double input_size = double(n) * h * w * c;
   const float* x = a.region(0, "x", input_size);
   const float* dy = a.region(1, "dy", double(n) * oh * ow * c);
@@ -751,10 +760,7 @@ napi_value MaxPoolGrad(napi_env env, napi_callback_info info) {
 napi_value DepthwiseBackpropInput(napi_env env, napi_callback_info info) {
   Args a(env, "depthwiseBackpropInput");
   if (!heap_call(a, info, 15)) return nullptr;
-  const int64_t n = a.whole(3, "batch", 1), h = a.whole(4, "height", 1), w = a.whole(5, "width", 1), c = a.whole(6, "channels", 1),
-                oh = a.whole(7, "output height", 1), ow = a.whole(8, "output width", 1), fh = a.whole(9, "filter height", 1),
-                fw = a.whole(10, "filter width", 1), sh = a.whole(11, "stride height", 1), sw = a.whole(12, "stride width", 1),
-                pt = a.whole(13, "padding top", 0), pl = a.whole(14, "padding left", 0);
+  const auto [n, h, w, c, oh, ow, fh, fw, sh, sw, pt, pl] = window_geometry(a);
   const float* dy = a.region(0, "dy", double(n) * oh * ow * c);
   const float* filter = a.region(1, "filter", double(fh) * fw * c);
   float* dx = a.region(2, "dx", double(n) * h * w * c);
