@@ -136,6 +136,35 @@ export interface Ablation {
 
 const symmetricDifference = (a: readonly string[], b: readonly string[]) => a.filter((x) => !b.includes(x)).length + b.filter((x) => !a.includes(x)).length;
 
+/** Finished runs chosen on PublicTest, grouped by `key`. */
+function groupRuns(experiments: readonly Experiment[], key: (e: Experiment) => string): Experiment[][] {
+  const groups = new Map<string, Experiment[]>();
+  for (const e of experiments) {
+    if (!e.finished || e.selection !== "PublicTest") continue;
+    groups.set(key(e), [...(groups.get(key(e)) ?? []), e]);
+  }
+  return [...groups.values()];
+}
+
+/** A run against its baseline: what it changed (`added` instead of `removed`) and what that bought on PublicTest. */
+function rowAgainst(baseline: Experiment, experiment: Experiment, added: string[], removed: string[]): AblationRow {
+  const settled = [settledAccuracy(experiment), settledAccuracy(baseline)];
+  return {
+    experiment,
+    added,
+    removed,
+    difference: experiment.publicTestAccuracy - baseline.publicTestAccuracy,
+    settledDifference: settled[0] != null && settled[1] != null ? settled[0] - settled[1] : null
+  };
+}
+
+/** Rows largest gain first (then by name); comparisons in the order of their baselines' names. */
+const byGain = (a: AblationRow, b: AblationRow) => b.difference - a.difference || a.experiment.name.localeCompare(b.experiment.name);
+const byBaselineName = (a: Ablation, b: Ablation) => a.baseline.name.localeCompare(b.baseline.name);
+
+/** 0 for a shipped run, 1 otherwise: sorts shipped runs first. */
+const shippedFirst = (shipped: readonly string[]) => (e: Experiment) => (shipped.includes(e.name) ? 0 : 1);
+
 /**
  * The ablations among finished runs chosen on PublicTest: groups of three or more runs of one network with the
  * same epochs, seed and batch, so that only the recipe differs. The baseline is the run whose recipe differs
@@ -144,37 +173,20 @@ const symmetricDifference = (a: readonly string[], b: readonly string[]) => a.fi
  * PublicTest, largest gain first.
  */
 export function ablations(experiments: readonly Experiment[], {shipped = []}: {shipped?: readonly string[]} = {}): Ablation[] {
-  const groups = new Map<string, Experiment[]>();
-  for (const e of experiments) {
-    if (!e.finished || e.selection !== "PublicTest") continue;
-    const key = [e.architecture, e.training.epochs, e.training.seed, e.training.batch].join("|");
-    groups.set(key, [...(groups.get(key) ?? []), e]);
-  }
-  const result: Ablation[] = [];
-  for (const members of groups.values()) {
-    if (members.length < 3) continue;
-    const parts = new Map(members.map((m) => [m, recipeParts(m.training)]));
-    const spread = (c: Experiment) => members.reduce((sum, m) => sum + symmetricDifference(parts.get(c)!, parts.get(m)!), 0);
-    const unshipped = (e: Experiment) => (shipped.includes(e.name) ? 0 : 1);
-    const baseline = [...members].sort((a, b) => spread(a) - spread(b) || unshipped(a) - unshipped(b) || a.name.localeCompare(b.name))[0];
-    const base = parts.get(baseline)!;
-    const rows = members
-      .filter((m) => m !== baseline)
-      .map((experiment) => {
-        const own = parts.get(experiment)!;
-        const settled = [settledAccuracy(experiment), settledAccuracy(baseline)];
-        return {
-          experiment,
-          added: own.filter((p) => !base.includes(p)),
-          removed: base.filter((p) => !own.includes(p)),
-          difference: experiment.publicTestAccuracy - baseline.publicTestAccuracy,
-          settledDifference: settled[0] != null && settled[1] != null ? settled[0] - settled[1] : null
-        };
-      })
-      .sort((a, b) => b.difference - a.difference || a.experiment.name.localeCompare(b.experiment.name));
-    result.push({baseline, rows});
-  }
-  return result.sort((a, b) => a.baseline.name.localeCompare(b.baseline.name));
+  const unshipped = shippedFirst(shipped);
+  return groupRuns(experiments, (e) => [e.architecture, e.training.epochs, e.training.seed, e.training.batch].join("|"))
+    .filter((members) => members.length >= 3)
+    .map((members) => {
+      const parts = new Map(members.map((m) => [m, recipeParts(m.training)]));
+      const spread = (c: Experiment) => members.reduce((sum, m) => sum + symmetricDifference(parts.get(c)!, parts.get(m)!), 0);
+      const baseline = [...members].sort((a, b) => spread(a) - spread(b) || unshipped(a) - unshipped(b) || a.name.localeCompare(b.name))[0];
+      const base = parts.get(baseline)!;
+      const rows = members
+        .filter((m) => m !== baseline)
+        .map((m) => rowAgainst(baseline, m, parts.get(m)!.filter((p) => !base.includes(p)), base.filter((p) => !parts.get(m)!.includes(p))));
+      return {baseline, rows: rows.sort(byGain)};
+    })
+    .sort(byBaselineName);
 }
 
 /**
@@ -184,34 +196,18 @@ export function ablations(experiments: readonly Experiment[], {shipped = []}: {s
  * the network it swapped in, in the Ablation shape, so the page shows both kinds with one table.
  */
 export function architectureComparisons(experiments: readonly Experiment[], {shipped = []}: {shipped?: readonly string[]} = {}): Ablation[] {
-  const groups = new Map<string, Experiment[]>();
-  for (const e of experiments) {
-    if (!e.finished || e.selection !== "PublicTest") continue;
-    const key = [recipeSummary(e.training), e.training.seed, e.training.batch].join("|");
-    groups.set(key, [...(groups.get(key) ?? []), e]);
-  }
+  const unshipped = shippedFirst(shipped);
   const network = (e: Experiment) => `${e.architecture} (${shortNumber(e.flops / 1e6)} MFLOPs, ${shortNumber(e.params / 1e3)}K weights)`;
-  const result: Ablation[] = [];
-  for (const members of groups.values()) {
-    if (new Set(members.map((m) => m.architecture)).size < 2) continue;
-    const unshipped = (e: Experiment) => (shipped.includes(e.name) ? 0 : 1);
-    const baseline = [...members].sort((a, b) => unshipped(a) - unshipped(b) || a.flops - b.flops || a.name.localeCompare(b.name))[0];
-    const rows = members
-      .filter((m) => m !== baseline && m.architecture !== baseline.architecture)
-      .map((experiment) => {
-        const settled = [settledAccuracy(experiment), settledAccuracy(baseline)];
-        return {
-          experiment,
-          added: [network(experiment)],
-          removed: [network(baseline)],
-          difference: experiment.publicTestAccuracy - baseline.publicTestAccuracy,
-          settledDifference: settled[0] != null && settled[1] != null ? settled[0] - settled[1] : null
-        };
-      })
-      .sort((a, b) => b.difference - a.difference || a.experiment.name.localeCompare(b.experiment.name));
-    result.push({baseline, rows});
-  }
-  return result.sort((a, b) => a.baseline.name.localeCompare(b.baseline.name));
+  return groupRuns(experiments, (e) => [recipeSummary(e.training), e.training.seed, e.training.batch].join("|"))
+    .filter((members) => new Set(members.map((m) => m.architecture)).size >= 2)
+    .map((members) => {
+      const baseline = [...members].sort((a, b) => unshipped(a) - unshipped(b) || a.flops - b.flops || a.name.localeCompare(b.name))[0];
+      const rows = members
+        .filter((m) => m.architecture !== baseline.architecture)
+        .map((m) => rowAgainst(baseline, m, [network(m)], [network(baseline)]));
+      return {baseline, rows: rows.sort(byGain)};
+    })
+    .sort(byBaselineName);
 }
 
 /** A stretch of a run's note: plain text, or a `code` span (a command, a flag, a file) without its backticks. */

@@ -100,6 +100,8 @@ export function blurPool(x: Tensor, {name}: {name: string}): Tensor {
   const out = blur.apply(max) as Tensor;
   const kernel = new Float32Array(9 * channels);
   for (let k = 0; k < 9; k++) kernel.fill(BINOMIAL_3X3[k], k * channels, (k + 1) * channels);
-  blur.setWeights([tf.tensor4d(kernel, [3, 3, channels, 1])]);
+  const value = tf.tensor4d(kernel, [3, 3, channels, 1]);
+  blur.setWeights([value]);
+  value.dispose();  // the layer's variable keeps its own reference
   return out;
 }

@@ -122,10 +122,10 @@ export const FER_TAIL_SE = plainNetSpec(
 );
 
 // fer-tail-blur: fer-tail with anti-aliased pooling (blocks.ts's blurPool) between its stages: the same
-// convolutions, plus 2,160 fixed blur weights and 0.31 MFLOPs (54.06 in all). For issue 11's default: averaging ten shifted
-// and mirrored crops lifts fer-tail-ct4 from 69.80% to 72.53% on PrivateTest, so its single view is far from
-// shift-invariant; Zhang (2019) found blurred pooling made VGG and ResNet both more consistent under shifts
-// and more accurate.
+// convolutions, plus 2,160 fixed blur weights and 0.31 MFLOPs (54.06 in all). For issue 11's default:
+// averaging ten shifted and mirrored crops lifts fer-tail-ct4 from 69.80% to 72.53% on PrivateTest, so its
+// single view is far from shift-invariant; Zhang (2019) found blurred pooling made VGG and ResNet both more
+// consistent under shifts and more accurate.
 export const FER_TAIL_BLUR = plainNetSpec(
   {name: "fer-tail-blur", stages: FER_TAIL_STAGES, dropout: 0.3, blurPool: true},
   {
