@@ -162,8 +162,8 @@ function rowAgainst(baseline: Experiment, experiment: Experiment, added: string[
 const byGain = (a: AblationRow, b: AblationRow) => b.difference - a.difference || a.experiment.name.localeCompare(b.experiment.name);
 const byBaselineName = (a: Ablation, b: Ablation) => a.baseline.name.localeCompare(b.baseline.name);
 
-/** 0 for a shipped run, 1 otherwise: sorts shipped runs first. */
-const shippedFirst = (shipped: readonly string[]) => (e: Experiment) => (shipped.includes(e.name) ? 0 : 1);
+/** A run's rank when shipped runs sort first: 0 for a shipped run, 1 otherwise. */
+const shippedRank = (shipped: readonly string[]) => (e: Experiment) => (shipped.includes(e.name) ? 0 : 1);
 
 /**
  * The ablations among finished runs chosen on PublicTest: groups of three or more runs of one network with the
@@ -173,17 +173,20 @@ const shippedFirst = (shipped: readonly string[]) => (e: Experiment) => (shipped
  * PublicTest, largest gain first.
  */
 export function ablations(experiments: readonly Experiment[], {shipped = []}: {shipped?: readonly string[]} = {}): Ablation[] {
-  const unshipped = shippedFirst(shipped);
+  const rank = shippedRank(shipped);
   return groupRuns(experiments, (e) => [e.architecture, e.training.epochs, e.training.seed, e.training.batch].join("|"))
     .filter((members) => members.length >= 3)
     .map((members) => {
       const parts = new Map(members.map((m) => [m, recipeParts(m.training)]));
       const spread = (c: Experiment) => members.reduce((sum, m) => sum + symmetricDifference(parts.get(c)!, parts.get(m)!), 0);
-      const baseline = [...members].sort((a, b) => spread(a) - spread(b) || unshipped(a) - unshipped(b) || a.name.localeCompare(b.name))[0];
+      const baseline = [...members].sort((a, b) => spread(a) - spread(b) || rank(a) - rank(b) || a.name.localeCompare(b.name))[0];
       const base = parts.get(baseline)!;
       const rows = members
         .filter((m) => m !== baseline)
-        .map((m) => rowAgainst(baseline, m, parts.get(m)!.filter((p) => !base.includes(p)), base.filter((p) => !parts.get(m)!.includes(p))));
+        .map((m) => {
+          const own = parts.get(m)!;
+          return rowAgainst(baseline, m, own.filter((p) => !base.includes(p)), base.filter((p) => !own.includes(p)));
+        });
       return {baseline, rows: rows.sort(byGain)};
     })
     .sort(byBaselineName);
@@ -196,12 +199,12 @@ export function ablations(experiments: readonly Experiment[], {shipped = []}: {s
  * the network it swapped in, in the Ablation shape, so the page shows both kinds with one table.
  */
 export function architectureComparisons(experiments: readonly Experiment[], {shipped = []}: {shipped?: readonly string[]} = {}): Ablation[] {
-  const unshipped = shippedFirst(shipped);
+  const rank = shippedRank(shipped);
   const network = (e: Experiment) => `${e.architecture} (${shortNumber(e.flops / 1e6)} MFLOPs, ${shortNumber(e.params / 1e3)}K weights)`;
   return groupRuns(experiments, (e) => [recipeSummary(e.training), e.training.seed, e.training.batch].join("|"))
     .filter((members) => new Set(members.map((m) => m.architecture)).size >= 2)
     .map((members) => {
-      const baseline = [...members].sort((a, b) => unshipped(a) - unshipped(b) || a.flops - b.flops || a.name.localeCompare(b.name))[0];
+      const baseline = [...members].sort((a, b) => rank(a) - rank(b) || a.flops - b.flops || a.name.localeCompare(b.name))[0];
       const rows = members
         .filter((m) => m.architecture !== baseline.architecture)
         .map((m) => rowAgainst(baseline, m, [network(m)], [network(baseline)]));
