@@ -23,7 +23,7 @@ const REFERENCE_MODULE = fileURLToPath(new URL("../../engine/reference-models.ts
 const PYTORCH_TRAINING_IMAGES_PER_SECOND = {"seed-vgg (its 7.2M variant, 'same' pooling)": 31.5, "vgg-lite (1.17M)": 158};
 /**
  * Issue 15's targets: training FLOP/s as a share of the measured GEMM peak, 0.6 for the original network and
- * 0.4 for the default small model (the architecture of src/models/models.json's default, fer-tail now).
+ * 0.4 for the default small model (the architecture of src/models/models.json's default, fer-tail-blur now).
  */
 export function shareTargets(smallModel: string = defaultArchitecture()): Record<string, number> {
   return {"seed-vgg": 0.6, [smallModel]: 0.4};
