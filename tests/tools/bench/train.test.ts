@@ -58,7 +58,7 @@ describe("the train bench's step phases", () => {
 describe("the train bench's targets", () => {
   it("asks 0.6 of the peak of seed-vgg and 0.4 of the shipped default model's architecture (issue 15)", () => {
     const architecture = defaultArchitecture();
-    expect(architecture).toBe("fer-tail"); // fer-tail-kd, the default since issue 11's students
+    expect(architecture).toBe("fer-tail-blur"); // fer-tail-blur-ct8's architecture: the default since 2026-12-07 (issue 11)
     expect(shareTargets()).toEqual({"seed-vgg": 0.6, [architecture]: 0.4});
   });
 });
