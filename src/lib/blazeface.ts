@@ -201,7 +201,7 @@ export function decodeRows(rows: Float32Array, offset: number, anchors: Float32A
 }
 
 /** The share of box a's area that lies inside box b. */
-function insideShare(a: Box, b: Box): number {
+export function insideShare(a: Box, b: Box): number {
   const w = Math.min(a.x + a.width, b.x + b.width) - Math.max(a.x, b.x);
   const h = Math.min(a.y + a.height, b.y + b.height) - Math.max(a.y, b.y);
   return w > 0 && h > 0 ? (w * h) / (a.width * a.height) : 0;

@@ -1,9 +1,13 @@
 // The classifier page's face finder, chosen by measurement (npm run bench -- pipeline; the classifier page
 // shows the tables). Two stages:
 // 1. Candidates from BlazeFace at low score thresholds. Camera: the short-range model on the whole frame (a few
-//    ms a 640x480 frame on WebAssembly; faces from ~160 px up). Photo: the "back" model and the short-range model
-//    on the whole picture, plus the short-range model on 15 zoomed tiles (5 x 3 of 0.375 of the longer side)
-//    and 35 finer ones (7 x 5 of 0.25) (faces from ~40 px up).
+//    ms a 640x480 frame on WebAssembly; faces from ~160 px up), and the "back" model on the whole frame too
+//    (faces from ~60 px up, about 3.5 times the short-range pass's time) where the frame may hold a face the
+//    short-range pass misses: a single picture, a frame where it finds nothing, a frame where a face of the
+//    previous one is missing from its boxes, and every tenth frame of a loop (a face that steps back is
+//    picked up again within a few frames). Photo: the "back" model and the short-range model on the whole
+//    picture, plus the short-range model on 15 zoomed tiles (5 x 3 of 0.375 of the longer side) and 35 finer
+//    ones (7 x 5 of 0.25) (faces from ~40 px up).
 // 2. A second look (face-check.ts): MediaPipe's FaceMesh on each candidate, turned upright, keeps those whose
 //    face-presence probability is at least 0.5; the survivors are merged by non-maximum suppression. Without
 //    the check, BlazeFace at these thresholds boxed a face-like shape in 2-6 of every 100 face-free frames;
@@ -14,7 +18,7 @@
 // input sizes merged. Pure: tfjs is passed in.
 
 import type * as TF from "@tensorflow/tfjs";
-import {detectFaces, letterbox, loadBlazeFace, suppress, tiles, type BlazeFace, type FaceDetection, type ModelFiles} from "./blazeface.js";
+import {detectFaces, insideShare, letterbox, loadBlazeFace, suppress, tiles, type BlazeFace, type FaceDetection, type ModelFiles} from "./blazeface.js";
 import {faceScores, loadFaceCheck, type FaceCheck} from "./face-check.js";
 import {iou, type Box, type RgbaImage} from "./image.js";
 
@@ -24,7 +28,11 @@ export type DetectMode = "camera" | "photo";
 
 /** Score thresholds tuned on the benchmark's scenes of seed 21 (npm run bench -- pipeline --seed 21); the bench reports seed 9. */
 export const FINDER_PRESETS = {
-  camera: {shortThreshold: 0.4, checkThreshold: 0.5},
+  /**
+   * `discoverEvery`: in a tracked loop, the back-camera pass runs at least every this many frames (see
+   * cameraNeedsBack).
+   */
+  camera: {shortThreshold: 0.4, backThreshold: 0.3, discoverEvery: 10, checkThreshold: 0.5},
   /** Tiles as fractions of the picture's longer side: 240 and 160 px in a 640x480 frame (5 x 3 and 7 x 5). */
   photo: {
     backThreshold: 0.3,
@@ -42,7 +50,7 @@ export interface DetectOptions {
 }
 
 export interface FaceFinder {
-  /** Faces in a picture, best first; "photo" also looks for small faces, "camera" only on the whole frame. */
+  /** Faces in a picture, best first; "photo" also looks for small faces in tiles, "camera" only on the whole frame. */
   detect(image: RgbaImage, mode?: DetectMode, options?: DetectOptions): FaceDetection[];
   /**
    * Runs every network once (a backend is usable only once they all have). With `shapes`, on the photo mode's
@@ -55,11 +63,38 @@ export interface FaceFinder {
 }
 
 /**
- * BlazeFace's candidates for a mode, before the check: each network pass's own, merged within the pass
- * (the camera's single pass gives its faces; a photo's passes may box one face several times).
+ * Whether a camera frame needs the back-camera pass beside the short-range one, whose boxes are `near`.
+ * `tracked` holds the faces of the previous tracked frame, null for a single picture (which always gets it);
+ * `frame` counts the tracked frames (0 first). Faces at a webcam are mostly large, so a loop runs the short-range
+ * pass alone while it finds every face of the previous frame, with one back-camera pass every
+ * FINDER_PRESETS.camera.discoverEvery frames to find a face that has come into view far from the camera.
  */
-function candidates(short: BlazeFace, back: BlazeFace, image: RgbaImage, mode: DetectMode): FaceDetection[] {
-  if (mode === "camera") return detectFaces(short, image, {passes: [letterbox(image)], scoreThreshold: FINDER_PRESETS.camera.shortThreshold});
+export function cameraNeedsBack(near: readonly Box[], tracked: readonly Box[] | null, frame: number): boolean {
+  if (tracked === null || near.length === 0) return true;
+  if (frame % FINDER_PRESETS.camera.discoverEvery === 0) return true;
+  return tracked.some((box) => !near.some((d) => iou(d, box) >= FINDER_PRESETS.trackIou));
+}
+
+/** Two boxes of one face: they overlap as suppress merges them (IoU over 0.3), or one lies mostly inside the other. */
+function sameFace(a: Box, b: Box): boolean {
+  return iou(a, b) > 0.3 || insideShare(a, b) > 0.6 || insideShare(b, a) > 0.6;
+}
+
+/**
+ * BlazeFace's candidates for a mode, before the check: each network pass's own, merged within the pass
+ * (a pass gives its faces; the passes together may box one face several times). `loop` is the camera's
+ * tracking state, null for a single picture.
+ */
+function candidates(short: BlazeFace, back: BlazeFace, image: RgbaImage, mode: DetectMode, loop: {tracked: Box[]; frame: number} | null = null): FaceDetection[] {
+  if (mode === "camera") {
+    const preset = FINDER_PRESETS.camera;
+    const near = detectFaces(short, image, {passes: [letterbox(image)], scoreThreshold: preset.shortThreshold});
+    if (!cameraNeedsBack(near.map((d) => d.box), loop?.tracked ?? null, loop?.frame ?? 0)) return near;
+    // The back-camera pass adds only faces the short-range pass did not box, so that a face keeps the same box
+    // (and crop) whether or not this frame ran it.
+    const far = detectFaces(back, image, {passes: [letterbox(image)], scoreThreshold: preset.backThreshold}).filter((d) => !near.some((n) => sameFace(n.box, d.box)));
+    return [...near, ...far];
+  }
   const preset = FINDER_PRESETS.photo;
   const long = Math.max(image.width, image.height);
   return [
@@ -75,9 +110,11 @@ export async function createFaceFinder(tf: typeof TF, files: {short: ModelFiles;
   const check: FaceCheck = await loadFaceCheck(tf, files.check);
   /** Boxes of the faces that passed the check in the last tracked frame. */
   let tracked: Box[] = [];
+  /** Tracked camera frames so far (cameraNeedsBack's `frame`). */
+  let frame = 0;
   return {
     detect(image, mode = "camera", {track = false} = {}) {
-      const found = candidates(short, back, image, mode);
+      const found = candidates(short, back, image, mode, track && mode === "camera" ? {tracked, frame: frame++} : null);
       const known = (d: FaceDetection) => track && tracked.some((box) => iou(box, d.box) >= FINDER_PRESETS.trackIou);
       const unknown = found.filter((d) => !known(d));
       const scores = faceScores(check, image, unknown);

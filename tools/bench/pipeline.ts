@@ -6,13 +6,16 @@
 //   40-456 px tall, tilted up to ±30°, on procedural backgrounds, plus face-free frames. Each frame goes to the
 //   page as raw RGBA (fetched from its own origin, answered from memory: FrameFeed); the page runs
 //   engine.detect(frame, "photo") and engine.faces(frame, detections, engine.photoReading) as its photo panel
-//   does (three crop sizes, each mirrored), the same faces unaligned (cropFace(frame, detection, {align: false})), the camera preset as its camera loop does
-//   (one pass; every frame's faces checked afresh, as a new face is in the loop, which reuses the check of a face
-//   still in place), and the model on the faces' original 48x48 crops.
+//   does (three crop sizes, each mirrored), the same faces unaligned (cropFace(frame, detection, {align: false})), the camera preset
+//   on the frame as a single picture (the short-range and back-camera passes, as the loop runs them while a
+//   far face is in view, and every tenth frame; one pass per face; every frame's faces checked afresh, as a new
+//   face is in the loop, which reuses the check of a face still in place), and the model on the faces' original
+//   48x48 crops.
 // - Node matches detections to the pasted faces (tools/scenes.ts's rule) and reports recall per face-height and
 //   tilt bucket, false detections per face-free frame, and accuracy per bucket (misses count as wrong) against
 //   the model on the original crops.
-// - The camera loop's frames per second and ms per stage, per backend, at 640x480 with one and three faces: the
+// - The camera loop's frames per second and ms per stage, per backend, at 640x480 with one near face, three
+//   faces and one far face (80-100 px, which only the back-camera pass finds): the
 //   page's real loop fed by Chromium's fake camera (a y4m of a generated scene, written to a temporary folder).
 // Only aggregates leave the bench (stdout, --write FILE): no scene, crop or single face's result.
 
@@ -165,7 +168,7 @@ function runFrame(page: Page, id: number, scene: Scene, pool: FacePool, prefetch
       const t3 = performance.now();
       const uprightCrops = photoDetections.map((d: unknown) => bench.cropFace(image, d, {align: false, scales: engine.photoReading.scales}));
       const upright = await engine.facesFromCrops(uprightCrops, photoDetections, {flip: engine.photoReading.flip});
-      // Camera loop: the camera preset, one pass per face.
+      // Camera loop: the camera preset on a single picture (both passes), one pass of the model per face.
       const t4 = performance.now();
       const cameraDetections = engine.detect(image, "camera");
       const t5 = performance.now();
@@ -423,10 +426,11 @@ export async function runBench(argv: string[]): Promise<object> {
     }
     log(`scenes done: ${outcomes.length} faces, the photo preset found ${outcomes.filter((o) => o.photoFound).length}`);
 
-    // --- The camera loop on the fake camera: one face, three faces
+    // --- The camera loop on the fake camera: one face, three faces, one far face
     const cameraScenes = {
       oneFace: await cameraScene(page, feed, pool, seed, 1, [220, 300]),
-      threeFaces: await cameraScene(page, feed, pool, seed, 3, [150, 175])
+      threeFaces: await cameraScene(page, feed, pool, seed, 3, [150, 175]),
+      farFace: await cameraScene(page, feed, pool, seed, 1, [80, 100])
     };
     await page.close();
     const camera: Record<string, Record<string, CameraRun>> = {};
@@ -487,7 +491,7 @@ export async function runBench(argv: string[]): Promise<object> {
       },
       camera: {
         frame: "640x480, a still scene looped by Chromium's fake camera",
-        scenes: {oneFace: {faces: 1, sizes: "220-300 px"}, threeFaces: {faces: 3, sizes: "150-175 px"}},
+        scenes: {oneFace: {faces: 1, sizes: "220-300 px"}, threeFaces: {faces: 3, sizes: "150-175 px"}, farFace: {faces: 1, sizes: "80-100 px"}},
         seconds: cameraSeconds,
         backends: camera
       },

@@ -179,7 +179,8 @@ export function CameraPanel(handle: {ready: Promise<Engine>}, {invalidation}: {i
     const t1 = performance.now();
     times.capture = t1 - t0;
     const {matched, results} = await engine.serial(async () => {
-      // The camera preset: the whole frame only (faces at a webcam are large), one pass per face, for frame rate.
+      // The camera preset: the whole frame only, the back-camera pass only on frames that may hold a far face
+      // (cameraNeedsBack in src/lib/face-finder.ts), one pass of the model per face, for frame rate.
       const detections = engine.detect(image, "camera", {track: true});
       const t2 = performance.now();
       times.detect = t2 - t1;
