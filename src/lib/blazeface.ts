@@ -170,6 +170,12 @@ export interface DetectOptions {
   containment?: number;
   /** Also drop a candidate that holds more than `containment` of a better one's area inside it (nesting either way). */
   nestedBothWays?: boolean;
+  /**
+   * Also drop a candidate at least 0.4 times as wide as a better one whose centre lies within this share of that
+   * one's side of its centre, across and down: a box shifted onto part of the same face (two faces' boxes lie a
+   * side or more apart; a much smaller face may sit inside a large box's reach). Default: off.
+   */
+  sameCentre?: number;
   /** "weighted": MediaPipe's blending, the overlapping candidates' boxes and keypoints averaged by score; "hard": the best one. */
   nms?: "weighted" | "hard";
   maxFaces?: number;
@@ -207,10 +213,17 @@ export function insideShare(a: Box, b: Box): number {
   return w > 0 && h > 0 ? (w * h) / (a.width * a.height) : 0;
 }
 
+/** Whether box a, at least 0.4 of box b's width, has its centre within `share` of b's width (across) and height (down) of b's. */
+function centreWithin(a: Box, b: Box, share: number): boolean {
+  if (a.width < 0.4 * b.width) return false;
+  const dx = Math.abs(a.x + a.width / 2 - (b.x + b.width / 2)), dy = Math.abs(a.y + a.height / 2 - (b.y + b.height / 2));
+  return dx < share * b.width && dy < share * b.height;
+}
+
 /** Non-maximum suppression over detections from any passes. */
 export function suppress(
   candidates: FaceDetection[],
-  {iouThreshold = 0.3, containment = 0.6, nestedBothWays = false, nms = "weighted", maxFaces = Infinity}: Pick<DetectOptions, "iouThreshold" | "containment" | "nestedBothWays" | "nms" | "maxFaces"> = {}
+  {iouThreshold = 0.3, containment = 0.6, nestedBothWays = false, sameCentre = 0, nms = "weighted", maxFaces = Infinity}: Pick<DetectOptions, "iouThreshold" | "containment" | "nestedBothWays" | "sameCentre" | "nms" | "maxFaces"> = {}
 ): FaceDetection[] {
   const sorted = [...candidates].sort((a, b) => b.score - a.score);
   const kept: FaceDetection[] = [];
@@ -224,7 +237,11 @@ export function suppress(
       if (iou(best.box, sorted[j].box) > iouThreshold) {
         used[j] = 1;
         group.push(sorted[j]);
-      } else if (insideShare(sorted[j].box, best.box) > containment || (nestedBothWays && insideShare(best.box, sorted[j].box) > containment)) used[j] = 1;
+      } else if (
+        insideShare(sorted[j].box, best.box) > containment ||
+        (nestedBothWays && insideShare(best.box, sorted[j].box) > containment) ||
+        centreWithin(sorted[j].box, best.box, sameCentre)
+      ) used[j] = 1;
     }
     if (nms === "hard" || group.length === 1) {
       kept.push(best);

@@ -11,7 +11,9 @@
 // 2. A second look (face-check.ts): MediaPipe's FaceMesh on each candidate, turned upright, keeps those whose
 //    face-presence probability is at least 0.5; the survivors are merged by non-maximum suppression. Without
 //    the check, BlazeFace at these thresholds boxed a face-like shape in 2-6 of every 100 face-free frames;
-//    with it, none in 500 (tuned on the bench's scenes of seed 21, measured on seed 9).
+//    with it, none in 500 (tuned on the bench's scenes of seed 21, measured on seed 9). The camera's merge also
+//    drops a box whose centre lies within 0.75 of a better box's side of that box's centre (the back-camera
+//    network sometimes boxes part of a 60-110 px face beside the whole of it; no face of seed 21's was lost).
 // The camera can pass `track`: a candidate overlapping a face checked in the previous frame keeps that verdict,
 // so a steady face costs one check when it appears, not one a frame.
 // face-api's tiny face detector, the page's earlier choice, found under 80% of faces at any size even with six
@@ -32,7 +34,7 @@ export const FINDER_PRESETS = {
    * `discoverEvery`: in a tracked loop, the back-camera pass runs at least every this many frames (see
    * cameraNeedsBack).
    */
-  camera: {shortThreshold: 0.4, backThreshold: 0.3, discoverEvery: 10, checkThreshold: 0.5},
+  camera: {shortThreshold: 0.4, backThreshold: 0.3, discoverEvery: 10, checkThreshold: 0.5, sameCentre: 0.75},
   /** Tiles as fractions of the picture's longer side: 240 and 160 px in a 640x480 frame (5 x 3 and 7 x 5). */
   photo: {
     backThreshold: 0.3,
@@ -123,7 +125,7 @@ export async function createFaceFinder(tf: typeof TF, files: {short: ModelFiles;
       // the merge then picks among real faces (on the bench: recall at 100 px and up 97.3% -> 98.2%).
       // Faces do not nest: of two boxes one inside the other (a whole face and a part of it, or a face boxed with
       // its hair), the better-scored one stays.
-      const faces = suppress(found.filter((d) => !rejected.has(d)), {iouThreshold: 0.3, nms: "hard", nestedBothWays: true});
+      const faces = suppress(found.filter((d) => !rejected.has(d)), {iouThreshold: 0.3, nms: "hard", nestedBothWays: true, sameCentre: mode === "camera" ? FINDER_PRESETS.camera.sameCentre : 0});
       if (track) tracked = faces.map((d) => d.box);
       return faces;
     },

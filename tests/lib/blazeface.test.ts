@@ -85,6 +85,17 @@ describe("suppress", () => {
     expect(suppress([head, face], {nms: "hard", nestedBothWays: true})).toEqual([face]);
   });
 
+  it("suppress(candidates, {sameCentre}) drops a box shifted onto part of a better one's face, not a neighbour or a much smaller face", () => {
+    // The camera's case: a 67 px face box (0.84) and a 39 px box on its upper left (0.35), IoU 0.04.
+    const face = detection(349, 212, 67, 0.84), part = detection(320, 197, 39, 0.35);
+    expect(suppress([face, part], {nms: "hard"})).toEqual([face, part]);
+    expect(suppress([face, part], {nms: "hard", sameCentre: 0.75})).toEqual([face]);
+    // A neighbour of the same size a side away, and a small face beside a large box (within 0.75 of its side), both stay.
+    const neighbour = detection(349 + 67, 212, 67, 0.5), small = detection(510, 300, 20, 0.5), large = detection(200, 100, 300, 0.9);
+    expect(suppress([face, neighbour], {nms: "hard", sameCentre: 0.75})).toEqual([face, neighbour]);
+    expect(suppress([large, small], {nms: "hard", sameCentre: 0.75})).toEqual([large, small]);
+  });
+
   it("suppress keeps boxes that overlap less than iouThreshold", () => {
     // IoU of two 100-pixel squares 60 apart: 40 / 160 = 0.25.
     expect(suppress([detection(0, 0, 100, 0.9), detection(60, 0, 100, 0.8)], {iouThreshold: 0.3})).toHaveLength(2);
