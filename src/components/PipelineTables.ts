@@ -47,7 +47,7 @@ export interface PipelineBench {
   scenes: {seed: number; faceScenes: number; emptyScenes: number; faces: number; backend: string};
   detection: {photo: DetectionSummary & {medianCropIou: number | null}; camera: DetectionSummary};
   accuracy: {bySize: AccuracyRow[]; byTilt100: AccuracyRow[]; over100: AccuracyRow; all: AccuracyRow};
-  camera: {backends: Record<string, Record<string, CameraRun>>; scenes?: Record<string, {faces: number; sizes: string}>};
+  camera: {backends: Record<string, Record<string, CameraRun>>; scenes?: Record<string, {faces: number; sizes: string}>; discoverEvery?: number};
   timing: {photoDetectMs: number | null; cameraDetectMs: number | null};
 }
 
@@ -106,6 +106,16 @@ function cameraTable(backends: PipelineBench["camera"]["backends"]): HTMLElement
 </table>`;
 }
 
+/** What the camera loop's scenes were, from the bench's record (older records lack it: nothing). */
+function cameraScenesNote({scenes, discoverEvery}: PipelineBench["camera"]): HTMLElement | string {
+  if (!scenes) return "";
+  const far = scenes.farFace
+    ? `, and one far face of ${scenes.farFace.sizes}, which only the slower back-camera pass finds, so the loop runs that pass on every frame while it is in view` +
+      (discoverEvery ? ` (with only near faces in view it runs one frame in ${discoverEvery}, to notice someone farther away)` : "")
+    : "";
+  return html`<p class="pipeline-camera-scenes">A still 640 × 480 scene looped by the browser's fake camera: one face ${scenes.oneFace?.sizes ?? ""} tall, three of ${scenes.threeFaces?.sizes ?? ""}${far}. The stage times are the one-face loop's.</p>`;
+}
+
 /** The pipeline section's figures and tables; `trust` sets the gaps behind each bucket's verdict (trustOf). */
 export function PipelineTables(data: PipelineBench, {trust = {}}: {trust?: TrustOptions} = {}): HTMLElement {
   const {scenes, detection, accuracy} = data;
@@ -127,7 +137,7 @@ export function PipelineTables(data: PipelineBench, {trust = {}}: {trust?: Trust
   </div>
   <h3>The camera loop</h3>
   ${cameraTable(data.camera.backends)}
-  ${data.camera.scenes ? html`<p class="pipeline-camera-scenes">A still 640 × 480 scene looped by the browser's fake camera: one face ${data.camera.scenes.oneFace?.sizes ?? ""} tall, three of ${data.camera.scenes.threeFaces?.sizes ?? ""}${data.camera.scenes.farFace ? `, and one far face of ${data.camera.scenes.farFace.sizes}, which only the slower back-camera pass finds, so the loop runs that pass on every frame while it is in view (near faces get it one frame in ten, to notice someone stepping back)` : ""}. The stage times are the one-face loop's.</p>` : ""}
+  ${cameraScenesNote(data.camera)}
   <p class="pipeline-source">Measured ${data.date}${data.commit ? ` at ${data.commit}` : ""} with <code>${data.command}</code> (model ${data.model.name}; scenes seeded ${scenes.seed}). ${data.note}.</p>
 </div>`;
 }

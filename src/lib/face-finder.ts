@@ -4,7 +4,7 @@
 //    ms a 640x480 frame on WebAssembly; faces from ~160 px up), and the "back" model on the whole frame too
 //    (faces from ~60 px up, about 3.5 times the short-range pass's time) where the frame may hold a face the
 //    short-range pass misses: a single picture, a frame where it finds nothing, a frame where a face of the
-//    previous one is missing from its boxes, and every tenth frame of a loop (a face that steps back is
+//    previous one is missing from its boxes, and every twentieth frame of a loop (a face that steps back is
 //    picked up again within a few frames). Photo: the "back" model and the short-range model on the whole
 //    picture, plus the short-range model on 15 zoomed tiles (5 x 3 of 0.375 of the longer side) and 35 finer
 //    ones (7 x 5 of 0.25) (faces from ~40 px up).
@@ -34,7 +34,7 @@ export const FINDER_PRESETS = {
    * `discoverEvery`: in a tracked loop, the back-camera pass runs at least every this many frames (see
    * cameraNeedsBack).
    */
-  camera: {shortThreshold: 0.4, backThreshold: 0.3, discoverEvery: 10, checkThreshold: 0.5, sameCentre: 0.75},
+  camera: {shortThreshold: 0.4, backThreshold: 0.3, discoverEvery: 20, checkThreshold: 0.5, sameCentre: 0.75},
   /** Tiles as fractions of the picture's longer side: 240 and 160 px in a 640x480 frame (5 x 3 and 7 x 5). */
   photo: {
     backThreshold: 0.3,

@@ -8,7 +8,7 @@
 //   engine.detect(frame, "photo") and engine.faces(frame, detections, engine.photoReading) as its photo panel
 //   does (three crop sizes, each mirrored), the same faces unaligned (cropFace(frame, detection, {align: false})), the camera preset
 //   on the frame as a single picture (the short-range and back-camera passes, as the loop runs them while a
-//   far face is in view, and every tenth frame; one pass per face; every frame's faces checked afresh, as a new
+//   far face is in view, and every twentieth frame; one pass per face; every frame's faces checked afresh, as a new
 //   face is in the loop, which reuses the check of a face still in place), and the model on the faces' original
 //   48x48 crops.
 // - Node matches detections to the pasted faces (tools/scenes.ts's rule) and reports recall per face-height and
@@ -36,6 +36,7 @@ import {
 import {squareIou, type FaceSquare} from "../../src/lib/face-align.js";
 import {splitIndices} from "../../src/lib/dataset.js";
 import {EMOTIONS} from "../../src/lib/labels.js";
+import {FINDER_PRESETS} from "../../src/lib/face-finder.js";
 import type {Box} from "../../src/lib/image.js";
 
 const BACKENDS = ["wasm", "webgl", "cpu"] as const;
@@ -492,6 +493,8 @@ export async function runBench(argv: string[]): Promise<object> {
       camera: {
         frame: "640x480, a still scene looped by Chromium's fake camera",
         scenes: {oneFace: {faces: 1, sizes: "220-300 px"}, threeFaces: {faces: 3, sizes: "150-175 px"}, farFace: {faces: 1, sizes: "80-100 px"}},
+        /** With a near face in view, the loop's back-camera pass runs one frame in this many (src/lib/face-finder.ts). */
+        discoverEvery: FINDER_PRESETS.camera.discoverEvery,
         seconds: cameraSeconds,
         backends: camera
       },
