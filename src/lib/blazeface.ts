@@ -207,7 +207,7 @@ export function decodeRows(rows: Float32Array, offset: number, anchors: Float32A
 }
 
 /** The share of box a's area that lies inside box b. */
-export function insideShare(a: Box, b: Box): number {
+function insideShare(a: Box, b: Box): number {
   const w = Math.min(a.x + a.width, b.x + b.width) - Math.max(a.x, b.x);
   const h = Math.min(a.y + a.height, b.y + b.height) - Math.max(a.y, b.y);
   return w > 0 && h > 0 ? (w * h) / (a.width * a.height) : 0;
@@ -218,6 +218,22 @@ function centreWithin(a: Box, b: Box, share: number): boolean {
   if (a.width < 0.4 * b.width) return false;
   const dx = Math.abs(a.x + a.width / 2 - (b.x + b.width / 2)), dy = Math.abs(a.y + a.height / 2 - (b.y + b.height / 2));
   return dx < share * b.width && dy < share * b.height;
+}
+
+/**
+ * Whether suppress drops `candidate` beside the better box `best` without merging it: it lies mostly inside
+ * `best` (or, with nestedBothWays, holds it), or (with sameCentre) its centre lies near `best`'s.
+ */
+export function partOfBetter(
+  candidate: Box,
+  best: Box,
+  {containment = 0.6, nestedBothWays = false, sameCentre = 0}: Pick<DetectOptions, "containment" | "nestedBothWays" | "sameCentre"> = {}
+): boolean {
+  return (
+    insideShare(candidate, best) > containment ||
+    (nestedBothWays && insideShare(best, candidate) > containment) ||
+    centreWithin(candidate, best, sameCentre)
+  );
 }
 
 /** Non-maximum suppression over detections from any passes. */
@@ -237,11 +253,7 @@ export function suppress(
       if (iou(best.box, sorted[j].box) > iouThreshold) {
         used[j] = 1;
         group.push(sorted[j]);
-      } else if (
-        insideShare(sorted[j].box, best.box) > containment ||
-        (nestedBothWays && insideShare(best.box, sorted[j].box) > containment) ||
-        centreWithin(sorted[j].box, best.box, sameCentre)
-      ) used[j] = 1;
+      } else if (partOfBetter(sorted[j].box, best.box, {containment, nestedBothWays, sameCentre})) used[j] = 1;
     }
     if (nms === "hard" || group.length === 1) {
       kept.push(best);

@@ -20,7 +20,7 @@
 // input sizes merged. Pure: tfjs is passed in.
 
 import type * as TF from "@tensorflow/tfjs";
-import {detectFaces, insideShare, letterbox, loadBlazeFace, suppress, tiles, type BlazeFace, type FaceDetection, type ModelFiles} from "./blazeface.js";
+import {detectFaces, letterbox, loadBlazeFace, partOfBetter, suppress, tiles, type BlazeFace, type FaceDetection, type ModelFiles} from "./blazeface.js";
 import {faceScores, loadFaceCheck, type FaceCheck} from "./face-check.js";
 import {iou, type Box, type RgbaImage} from "./image.js";
 
@@ -77,9 +77,9 @@ export function cameraNeedsBack(near: readonly Box[], tracked: readonly Box[] | 
   return tracked.some((box) => !near.some((d) => iou(d, box) >= FINDER_PRESETS.trackIou));
 }
 
-/** Two boxes of one face: they overlap as suppress merges them (IoU over 0.3), or one lies mostly inside the other. */
+/** Two boxes of one face as the finder's merge sees them (suppress's defaults, nesting either way). */
 function sameFace(a: Box, b: Box): boolean {
-  return iou(a, b) > 0.3 || insideShare(a, b) > 0.6 || insideShare(b, a) > 0.6;
+  return iou(a, b) > 0.3 || partOfBetter(b, a, {nestedBothWays: true});
 }
 
 /**
